@@ -1,0 +1,214 @@
+"""Request and response models of the HTTP API; field names are a contract with client tools."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+VerdictName = Literal["supported", "contradicted", "unknown"]
+
+SEED_CLAIM = "NATO gave Ukraine a membership timetable"
+
+
+def _not_blank(value: str, what: str) -> str:
+    if not value.strip():
+        raise ValueError(f"{what} must contain text, not only whitespace")
+    return value.strip()
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable error code.", examples=["document_not_found"])
+    message: str = Field(description="What went wrong and how to fix it.")
+    details: list[dict[str, Any]] | None = Field(default=None, description="Per-field problems for invalid requests.")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every route."""
+
+    error: ErrorBody
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready", "starting", "failed"]
+    documents: int | None = Field(default=None, description="Documents in the corpus.")
+    sentences: int | None = Field(default=None, description="Sentences in the in-memory index.")
+    startup_seconds: float | None = Field(default=None, description="Seconds the models and corpus took to load.")
+    detail: str | None = None
+
+
+class DocumentCreate(BaseModel):
+    """A news article to add to the reference corpus."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Germany pledges long-term aid to Ukraine",
+                    "text": "Germany has committed 12 billion euros in military aid to Ukraine through 2032. "
+                    "The first 3.2 billion euros are for 2023.",
+                    "source_url": "https://example.org/news/germany-ukraine-aid",
+                    "published_at": "2023-07-12T09:00:00Z",
+                }
+            ]
+        }
+    )
+
+    title: str = Field(min_length=1, max_length=500, description="Headline of the article.")
+    text: str = Field(min_length=1, description="Full article text (at most 500,000 characters by default).")
+    source_url: str | None = Field(default=None, max_length=2_000, description="Where the article was published.")
+    published_at: datetime | None = Field(default=None, description="Publication time, ISO 8601.")
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        return _not_blank(value, "title")
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must contain text, not only whitespace")
+        return value
+
+
+class DocumentSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    sentence_count: int = Field(description="Sentences the article was split into.")
+    source_url: str | None = None
+    published_at: datetime | None = None
+    created_at: datetime
+
+
+class SentenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    index: int = Field(description="Position of the sentence in the document, from 0.")
+    start: int = Field(description="Offset of the first character in the document text.")
+    end: int = Field(description="Offset after the last character: text == document.text[start:end].")
+    text: str
+
+
+class DocumentDetail(DocumentSummary):
+    text: str
+    sentences: list[SentenceOut]
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentSummary]
+    total: int = Field(description="Documents in the corpus.")
+    offset: int
+    limit: int
+
+
+class CheckRequest(BaseModel):
+    """One claim to check against the corpus."""
+
+    claim: str = Field(description="The claim, as a sentence (at most 2,000 characters by default).")
+    document_ids: list[int] | None = Field(
+        default=None, description="Only check against these documents; omitted = the whole corpus."
+    )
+    top_k: int | None = Field(
+        default=None, ge=1, description="Sentences to retrieve (default 5, at most 20 by default)."
+    )
+
+    @field_validator("claim")
+    @classmethod
+    def _claim_not_blank(cls, value: str) -> str:
+        return _not_blank(value, "claim")
+
+
+class BatchCheckRequest(BaseModel):
+    """Several claims checked in one call; results come back in input order."""
+
+    claims: list[str] = Field(min_length=1, description="Claims to check (at most 64 by default).")
+    document_ids: list[int] | None = Field(default=None, description="Limit all claims to these documents.")
+    top_k: int | None = Field(default=None, ge=1)
+
+    @field_validator("claims")
+    @classmethod
+    def _claims_not_blank(cls, values: list[str]) -> list[str]:
+        for position, value in enumerate(values):
+            if not value.strip():
+                raise ValueError(f"claim {position} must contain text, not only whitespace")
+        return [value.strip() for value in values]
+
+
+class Scores(BaseModel):
+    supported: float = Field(ge=0, le=1)
+    contradicted: float = Field(ge=0, le=1)
+    unknown: float = Field(ge=0, le=1)
+
+
+class Evidence(BaseModel):
+    document_id: int
+    document_title: str
+    sentence_index: int = Field(description="The retrieved sentence (from 0).")
+    sentence_indices: list[int] = Field(description="All sentences the passage spans (with context).")
+    text: str = Field(description="The passage: exactly document.text[start:end].")
+    start: int
+    end: int
+    similarity: float = Field(description="Cosine similarity between claim and passage embeddings.")
+
+
+class CheckResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "claim": SEED_CLAIM,
+                    "verdict": "contradicted",
+                    "confidence": 0.82,
+                    "scores": {"supported": 0.09, "contradicted": 0.82, "unknown": 0.09},
+                    "evidence": [
+                        {
+                            "document_id": 1,
+                            "document_title": "G7 to announce long-term security guarantees for Ukraine "
+                            "in message to Russia",
+                            "sentence_index": 1,
+                            "sentence_indices": [1],
+                            "text": "At the NATO summit, Ukrainian President Volodymyr Zelenskiy was meeting "
+                            "with the leaders of the alliance’s 31 nations after they said on Tuesday that "
+                            "Ukraine’s future lay within the organization but rejected his request for a "
+                            "timetable for membership.",
+                            "start": 233,
+                            "end": 484,
+                            "similarity": 0.61,
+                        }
+                    ],
+                    "explanation": "Sentence 2 of “G7 to announce long-term security guarantees for Ukraine in "
+                    "message to Russia” is about the same thing but the passage says 'rejected', the "
+                    "claim says 'no negation'.",
+                    "decisive_span": "rejected",
+                    "model_versions": {"embedder": "all-MiniLM-L6-v2", "verifier": "similarity-checks-v1"},
+                    "checked_at": "2026-11-29T10:00:00Z",
+                    "latency_ms": 21.5,
+                }
+            ]
+        }
+    )
+
+    id: int = Field(description="Id of the audit record of this check.")
+    claim: str
+    verdict: VerdictName
+    confidence: float = Field(ge=0, le=1, description="How sure the verifier is of the verdict.")
+    scores: Scores
+    evidence: list[Evidence] = Field(description="Passages considered; evidence[0] is the one the verdict rests on.")
+    explanation: str = Field(description="Why, in words a journalist can read.")
+    decisive_span: str | None = Field(default=None, description="The words in evidence[0] that decide.")
+    model_versions: dict[str, str]
+    checked_at: datetime
+    latency_ms: float
+
+
+class BatchCheckResponse(BaseModel):
+    results: list[CheckResponse]

@@ -1,0 +1,57 @@
+"""Domain errors: each maps to one HTTP status and is rendered in the service's single error shape."""
+
+from __future__ import annotations
+
+
+class FactCheckError(Exception):
+    """Base class of errors a client can act on."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DocumentNotFound(FactCheckError):
+    status_code = 404
+    code = "document_not_found"
+
+    def __init__(self, missing_ids: list[int]) -> None:
+        ids = ", ".join(str(i) for i in sorted(missing_ids))
+        noun = "document" if len(missing_ids) == 1 else "documents"
+        super().__init__(f"No {noun} with id {ids}; list the corpus with GET /documents.")
+        self.missing_ids = missing_ids
+
+
+class ServiceNotReady(FactCheckError):
+    status_code = 503
+    code = "not_ready"
+
+    def __init__(self, reason: str = "The service is still loading its models and corpus.") -> None:
+        super().__init__(f"{reason} Retry shortly; GET /ready reports when it is ready.")
+
+
+class InputTooLong(FactCheckError):
+    status_code = 422
+    code = "input_too_long"
+
+    def __init__(self, field: str, length: int, limit: int) -> None:
+        super().__init__(f"{field} is {length:,} characters long; the limit is {limit:,}. Shorten it or split it.")
+
+
+class TooManyClaims(FactCheckError):
+    status_code = 422
+    code = "too_many_claims"
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"{count} claims in one batch; the limit is {limit}. Send them in several batches.")
+
+
+class TopKTooLarge(FactCheckError):
+    status_code = 422
+    code = "top_k_too_large"
+
+    def __init__(self, top_k: int, limit: int) -> None:
+        super().__init__(f"top_k is {top_k}; the limit is {limit}.")

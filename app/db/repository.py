@@ -1,0 +1,104 @@
+"""All database queries of the service live here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+
+from app.db.tables import CheckRecord, Document, Sentence
+
+
+def find_document_by_hash(session: Session, content_hash: str) -> Document | None:
+    return session.exec(select(Document).where(Document.content_hash == content_hash)).first()
+
+
+def add_document(session: Session, document: Document, sentences: Sequence[Sentence]) -> Document:
+    """Store a document and its sentences in one transaction, so no half-ingested document is visible."""
+    session.add(document)
+    session.flush()
+    assert document.id is not None
+    for sentence in sentences:
+        sentence.document_id = document.id
+        session.add(sentence)
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def get_document(session: Session, document_id: int) -> Document | None:
+    return session.get(Document, document_id)
+
+
+def list_documents(session: Session, offset: int, limit: int) -> tuple[list[Document], int]:
+    total = session.exec(select(func.count()).select_from(Document)).one()
+    page = session.exec(select(Document).order_by(col(Document.id)).offset(offset).limit(limit)).all()
+    return list(page), int(total)
+
+
+def delete_document(session: Session, document_id: int) -> bool:
+    document = session.get(Document, document_id)
+    if document is None:
+        return False
+    session.exec(delete(Sentence).where(col(Sentence.document_id) == document_id))
+    session.delete(document)
+    session.commit()
+    return True
+
+
+def missing_document_ids(session: Session, document_ids: Iterable[int]) -> list[int]:
+    wanted = set(document_ids)
+    found = session.exec(select(Document.id).where(col(Document.id).in_(wanted))).all()
+    return sorted(wanted - set(found))
+
+
+def document_sentences(session: Session, document_id: int) -> list[Sentence]:
+    query = select(Sentence).where(Sentence.document_id == document_id).order_by(col(Sentence.index))
+    return list(session.exec(query).all())
+
+
+def sentences_around(session: Session, keys: Iterable[tuple[int, int]], radius: int) -> dict[tuple[int, int], Sentence]:
+    """Sentences ``(document_id, index)`` of ``keys`` and their neighbours within ``radius``."""
+    by_document: dict[int, set[int]] = {}
+    for document_id, index in keys:
+        by_document.setdefault(document_id, set()).update(range(index - radius, index + radius + 1))
+    found: dict[tuple[int, int], Sentence] = {}
+    for document_id, indices in by_document.items():
+        query = select(Sentence).where(Sentence.document_id == document_id, col(Sentence.index).in_(indices))
+        for sentence in session.exec(query):
+            found[(sentence.document_id, sentence.index)] = sentence
+    return found
+
+
+def documents_by_id(session: Session, document_ids: Iterable[int]) -> dict[int, Document]:
+    query = select(Document).where(col(Document.id).in_(set(document_ids)))
+    return {document.id: document for document in session.exec(query) if document.id is not None}
+
+
+def iter_sentence_embeddings(session: Session, batch_size: int = 10_000) -> Iterator[tuple[int, int, bytes]]:
+    """Every stored ``(document_id, index, embedding)``, streamed in id order."""
+    last_id = 0
+    while True:
+        query = (
+            select(Sentence.id, Sentence.document_id, Sentence.index, Sentence.embedding)
+            .where(col(Sentence.id) > last_id)
+            .order_by(col(Sentence.id))
+            .limit(batch_size)
+        )
+        rows = session.exec(query).all()
+        if not rows:
+            return
+        for sentence_id, document_id, index, embedding in rows:
+            yield document_id, index, embedding
+            last_id = sentence_id or last_id
+
+
+def add_check_records(session: Session, records: Sequence[CheckRecord]) -> None:
+    session.add_all(records)
+    session.commit()
+
+
+def recent_checks(session: Session, limit: int) -> list[CheckRecord]:
+    query = select(CheckRecord).order_by(col(CheckRecord.id).desc()).limit(limit)
+    return list(session.exec(query).all())

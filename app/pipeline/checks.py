@@ -1,0 +1,204 @@
+"""Explicit checks of numbers, dates, negation and antonyms between a claim and a passage.
+
+They sit beside the statistical verifiers because embeddings (and small NLI models) see
+"12 billion euros" and "20 billion euros" as near neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from text_to_num import alpha2digit
+
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6,
+    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}  # fmt: skip
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+_CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR",
+    "pound": "GBP", "pounds": "GBP", "gbp": "GBP",
+}  # fmt: skip
+_PERCENT_WORDS = {"%", "percent", "per cent", "percentage points"}
+
+_QUANTITY = re.compile(
+    r"(?P<symbol>[$€£])?\s?"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>trillion|billion|million|thousand|bn|tn|mn|[kmb])\b)?"
+    r"\s?(?P<unit>%|per cent|percent|[A-Za-z]+)?",
+    re.IGNORECASE,
+)
+_YEAR_RANGE = re.compile(r"\b(?P<first>(?:19|20)\d{2})\s*(?:to|through|until|-|–|—)\s*(?P<last>(?:19|20)\d{2})\b")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+)  # fmt: skip
+_NUMBER_WORDS = (
+    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    "hundred|thousand|million|billion|trillion|point|and"
+)
+_SPELLED_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORDS})(?:[\s-]+(?:{_NUMBER_WORDS}))*\b", re.IGNORECASE)
+_SCALE_TAIL = re.compile(r"(?:[\s-]+(?:thousand|million|billion|trillion))+$", re.IGNORECASE)
+_NOT_A_NUMBER_START = {"hundred", "thousand", "million", "billion", "trillion", "point", "and", "one"}
+_UNIT_STOPWORDS = {"to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "annually", "per"}
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't")
+
+_NEGATIONS = {
+    "not", "no", "never", "n't", "cannot", "without", "neither", "nor", "none", "nobody", "nothing",
+    "refused", "refuses", "refuse", "rejected", "rejects", "reject", "denied", "denies", "deny",
+    "declined", "declines", "decline", "refrained", "refrains", "refrain", "failed", "fails",
+}  # fmt: skip
+_ANTONYM_PAIRS = [
+    ("accepted", "rejected"), ("approved", "rejected"), ("agreed", "refused"), ("rose", "fell"),
+    ("increased", "decreased"), ("increase", "decrease"), ("joined", "left"), ("won", "lost"),
+    ("gained", "lost"), ("raised", "cut"), ("allowed", "banned"), ("supports", "opposes"),
+    ("supported", "opposed"), ("higher", "lower"), ("more", "fewer"), ("before", "after"),
+    ("immediate", "long-term"), ("start", "end"), ("opened", "closed"), ("signed", "rejected"),
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with its scale applied and what it counts (a currency, percent, year or a noun)."""
+
+    value: float
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A concrete reason why a passage contradicts a claim, in words a journalist can read."""
+
+    kind: str
+    claim_value: str
+    passage_value: str
+
+    @property
+    def message(self) -> str:
+        return f"the passage says {self.passage_value!r}, the claim says {self.claim_value!r}"
+
+
+def _singular(noun: str) -> str:
+    noun = noun.lower()
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _digits_for_words(text: str) -> str:
+    """Rewrite spelled-out numbers as digits, keeping a scale word: "twelve billion" -> "12 billion"."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group()
+        if run.split()[0].split("-")[0].lower() in _NOT_A_NUMBER_START:
+            return run
+        tail = _SCALE_TAIL.search(run)
+        head = run[: tail.start()] if tail else run
+        converted = alpha2digit(head, "en")
+        return converted + (tail.group() if tail else "") if converted != head else run
+
+    return _SPELLED_NUMBER.sub(convert, text)
+
+
+@lru_cache(maxsize=4096)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Numbers in ``text`` (spelled-out ones included), normalised to value and unit."""
+    normalised = _digits_for_words(text)
+    found: list[Quantity] = []
+    for match in _QUANTITY.finditer(normalised):
+        number = float(match["number"].replace(",", ""))
+        scale_word = (match["scale"] or "").lower()
+        unit_word = (match["unit"] or "").lower()
+        if scale_word in ("m", "b", "k") and not match["symbol"] and unit_word not in _CURRENCY_WORDS:
+            # "3 m" is more often metres than millions unless money is involved.
+            scale_word = ""
+        value = number * _SCALES.get(scale_word, 1.0)
+        if match["symbol"]:
+            unit = _CURRENCY_SYMBOLS[match["symbol"]]
+        elif unit_word in _CURRENCY_WORDS:
+            unit = _CURRENCY_WORDS[unit_word]
+        elif unit_word in _PERCENT_WORDS:
+            unit = "percent"
+        elif not scale_word and number.is_integer() and 1900 <= number <= 2100 and "." not in match["number"]:
+            unit = "year"
+        else:
+            unit = f"count:{_singular(unit_word)}" if unit_word.isalpha() else "count"
+        shown = match.group()
+        if match["unit"] and (unit == "year" or unit_word in _UNIT_STOPWORDS):
+            # The word after the number is not what it counts ("in 2023 to", "$3.5 billion annually").
+            unit = "count" if unit.startswith("count:") else unit
+            shown = shown[: match.start("unit") - match.start()]
+        found.append(Quantity(value=value, unit=unit, text=shown.strip()))
+    return tuple(found)
+
+
+def _years(text: str) -> set[int]:
+    years = {int(q.value) for q in quantities(text) if q.unit == "year"}
+    for match in _YEAR_RANGE.finditer(text):
+        years.update(range(int(match["first"]), int(match["last"]) + 1))
+    return years
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text.replace("’", "'"))}
+
+
+def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    passage_quantities = [q for q in quantities(passage) if q.unit != "year"]
+    mismatches = []
+    for claimed in quantities(claim):
+        if claimed.unit == "year":
+            continue
+        same_unit = [q for q in passage_quantities if q.unit == claimed.unit]
+        if same_unit and not any(abs(q.value - claimed.value) <= 1e-9 * max(1.0, q.value) for q in same_unit):
+            mismatches.append(Mismatch("number", claimed.text, ", ".join(q.text for q in same_unit)))
+    return mismatches
+
+
+def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    mismatches = []
+    claim_years, passage_years = _years(claim), _years(passage)
+    if claim_years and passage_years and not claim_years & passage_years:
+        mismatches.append(
+            Mismatch("date", ", ".join(map(str, sorted(claim_years))), ", ".join(map(str, sorted(passage_years))))
+        )
+    claim_words, passage_words = _words(claim), _words(passage)
+    for names in (_WEEKDAYS, _MONTHS):
+        in_claim = claim_words.intersection(names)
+        in_passage = passage_words.intersection(names)
+        if in_claim and in_passage and not in_claim & in_passage:
+            mismatches.append(
+                Mismatch("date", ", ".join(sorted(in_claim)).title(), ", ".join(sorted(in_passage)).title())
+            )
+    return mismatches
+
+
+def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    claim_words, passage_words = _words(claim), _words(passage)
+    mismatches = []
+    claim_negations, passage_negations = claim_words & _NEGATIONS, passage_words & _NEGATIONS
+    if bool(claim_negations) != bool(passage_negations):
+        mismatches.append(
+            Mismatch(
+                "negation",
+                ", ".join(sorted(claim_negations)) or "no negation",
+                ", ".join(sorted(passage_negations)) or "no negation",
+            )
+        )
+    for first, second in _ANTONYM_PAIRS:
+        for said, other in ((first, second), (second, first)):
+            if said in claim_words and other in passage_words and said not in passage_words:
+                mismatches.append(Mismatch("antonym", said, other))
+    return mismatches
+
+
+def find_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """Every number, date, negation or antonym in ``claim`` that ``passage`` states differently."""
+    return [
+        *_number_mismatches(claim, passage),
+        *_date_mismatches(claim, passage),
+        *_polarity_mismatches(claim, passage),
+    ]

@@ -1,0 +1,88 @@
+"""Candidate passages for a claim: the nearest sentences, and each with its previous sentence as context."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+import numpy as np
+from sqlmodel import Session
+
+from app.db import repository
+from app.db.tables import Document, Sentence
+from app.ml.embedder import Embedder, Vectors
+from app.pipeline.index import Hit, VectorIndex
+from app.pipeline.verdicts import Passage
+
+
+class Retriever:
+    """Cosine top-k over the index, widened to windows so "it" and "the alliance" can be resolved."""
+
+    def __init__(self, embedder: Embedder, index: VectorIndex) -> None:
+        self._embedder = embedder
+        self._index = index
+
+    def candidates(
+        self,
+        session: Session,
+        claim_vectors: Vectors,
+        top_k: int,
+        document_ids: Collection[int] | None = None,
+    ) -> list[list[Passage]]:
+        """Passages for each claim row, sentences and windows, best similarity first."""
+        hits = self._index.search(claim_vectors, top_k, document_ids)
+        keys = {(hit.document_id, hit.sentence_index) for claim_hits in hits for hit in claim_hits}
+        sentences = repository.sentences_around(session, keys, radius=1)
+        documents = repository.documents_by_id(session, {document_id for document_id, _ in keys})
+
+        per_claim: list[list[Passage]] = []
+        windows: list[tuple[int, Passage]] = []
+        for row, claim_hits in enumerate(hits):
+            passages = []
+            for hit in claim_hits:
+                sentence = sentences.get((hit.document_id, hit.sentence_index))
+                document = documents.get(hit.document_id)
+                if sentence is None or document is None:
+                    continue  # deleted while we searched
+                passages.append(_sentence_passage(document, sentence, hit))
+                previous = sentences.get((hit.document_id, hit.sentence_index - 1))
+                if previous is not None:
+                    windows.append((row, _window_passage(document, previous, sentence, hit)))
+            per_claim.append(passages)
+
+        if windows:
+            window_vectors = self._embedder.encode([window.text for _, window in windows])
+            for (row, window), vector in zip(windows, window_vectors, strict=True):
+                similarity = float(np.dot(vector, claim_vectors[row]))
+                per_claim[row].append(replace(window, similarity=similarity))
+        for passages in per_claim:
+            passages.sort(key=lambda p: p.similarity, reverse=True)
+        return per_claim
+
+
+def _sentence_passage(document: Document, sentence: Sentence, hit: Hit) -> Passage:
+    assert document.id is not None
+    return Passage(
+        document_id=document.id,
+        document_title=document.title,
+        sentence_index=sentence.index,
+        sentence_indices=(sentence.index,),
+        start=sentence.start,
+        end=sentence.end,
+        text=sentence.text,
+        similarity=hit.similarity,
+    )
+
+
+def _window_passage(document: Document, previous: Sentence, sentence: Sentence, hit: Hit) -> Passage:
+    assert document.id is not None
+    return Passage(
+        document_id=document.id,
+        document_title=document.title,
+        sentence_index=sentence.index,
+        sentence_indices=(previous.index, sentence.index),
+        start=previous.start,
+        end=sentence.end,
+        text=document.text[previous.start : sentence.end],
+        similarity=hit.similarity,
+    )

@@ -1,0 +1,105 @@
+"""First verifier: embedding similarity decides relevance, explicit checks decide contradiction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.pipeline.checks import Mismatch, find_mismatches
+from app.pipeline.verdicts import Passage, Verdict, Verification
+
+# Numbers and dates are specific enough to contradict at moderate similarity; negation cues are
+# common in long news sentences, so they only count when the passage is about the same event.
+_HARD_KINDS = {"number", "date"}
+
+
+def _where(passage: Passage, capital: bool = False) -> str:
+    return f"{'S' if capital else 's'}entence {passage.sentence_index + 1} of “{passage.document_title}”"
+
+
+def _split_scores(verdict: Verdict, confidence: float) -> dict[Verdict, float]:
+    rest = (1.0 - confidence) / 2
+    return {v: (confidence if v is verdict else rest) for v in Verdict}
+
+
+class SimilarityVerifier:
+    """Supported only when a close passage shows no number, date, negation or antonym conflict."""
+
+    version = "similarity-checks-v1"
+
+    def __init__(
+        self,
+        relevant_similarity: float = 0.5,
+        polarity_similarity: float = 0.65,
+        support_similarity: float = 0.75,
+    ) -> None:
+        self.relevant_similarity = relevant_similarity
+        self.polarity_similarity = polarity_similarity
+        self.support_similarity = support_similarity
+
+    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
+        return [self._verify_one(claim, passages) for claim, passages in items]
+
+    def _confidence(self, similarity: float, threshold: float) -> float:
+        # Heuristic, not calibrated: grows with the distance from the deciding threshold.
+        return round(min(0.95, 0.5 + abs(similarity - threshold)), 4)
+
+    def _verify_one(self, claim: str, passages: Sequence[Passage]) -> Verification:
+        ranked = sorted(passages, key=lambda p: p.similarity, reverse=True)
+        if not ranked or ranked[0].similarity < self.relevant_similarity:
+            best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
+            confidence = self._confidence(ranked[0].similarity, self.relevant_similarity) if ranked else 0.95
+            return Verification(
+                verdict=Verdict.UNKNOWN,
+                confidence=confidence,
+                scores=_split_scores(Verdict.UNKNOWN, confidence),
+                evidence=ranked[:3],
+                explanation=f"No passage in the corpus is close enough to the claim{best}.",
+            )
+        # Contradictions are judged sentence by sentence: a window's extra sentence could carry a
+        # negation or number that belongs to another statement.
+        for passage in ranked:
+            if passage.similarity < self.relevant_similarity:
+                break
+            if passage.is_window:
+                continue
+            conflicts = self._conflicts(claim, passage)
+            if conflicts:
+                return self._contradicted(passage, conflicts, ranked)
+        top = ranked[0]
+        if top.similarity >= self.support_similarity and not find_mismatches(claim, top.text):
+            confidence = self._confidence(top.similarity, self.support_similarity)
+            return Verification(
+                verdict=Verdict.SUPPORTED,
+                confidence=confidence,
+                scores=_split_scores(Verdict.SUPPORTED, confidence),
+                evidence=ranked,
+                explanation=f"{_where(top, capital=True)} closely matches the claim "
+                f"(similarity {top.similarity:.2f}) and no number, date or negation differs.",
+            )
+        confidence = self._confidence(top.similarity, self.support_similarity)
+        return Verification(
+            verdict=Verdict.UNKNOWN,
+            confidence=confidence,
+            scores=_split_scores(Verdict.UNKNOWN, confidence),
+            evidence=ranked,
+            explanation=f"The closest passage, {_where(top)}, is on the topic (similarity "
+            f"{top.similarity:.2f}) but does not state the claim closely enough to support it.",
+        )
+
+    def _conflicts(self, claim: str, passage: Passage) -> list[Mismatch]:
+        conflicts = find_mismatches(claim, passage.text)
+        if passage.similarity >= self.polarity_similarity:
+            return conflicts
+        return [c for c in conflicts if c.kind in _HARD_KINDS]
+
+    def _contradicted(self, passage: Passage, conflicts: list[Mismatch], ranked: list[Passage]) -> Verification:
+        confidence = self._confidence(passage.similarity, self.relevant_similarity)
+        reasons = "; ".join(c.message for c in conflicts)
+        return Verification(
+            verdict=Verdict.CONTRADICTED,
+            confidence=confidence,
+            scores=_split_scores(Verdict.CONTRADICTED, confidence),
+            evidence=[passage, *(p for p in ranked if p is not passage)],
+            explanation=f"{_where(passage, capital=True)} is about the same thing but {reasons}.",
+            details={"mismatch": conflicts[0].kind, "decisive_span": conflicts[0].passage_value},
+        )

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+
+from app.pipeline.checks import find_mismatches, quantities
+
+GERMANY = (
+    "Germany has already committed to initially provide military assistance totaling 12 billion euros, "
+    "including 3.2 billion euros for 2023, through 2032."
+)
+NATO = (
+    "At the NATO summit, Ukrainian President Volodymyr Zelenskiy was meeting with the leaders of the "
+    "alliance’s 31 nations after they said on Tuesday that Ukraine’s future lay within the organization "
+    "but rejected his request for a timetable for membership."
+)
+
+
+def kinds(claim: str, passage: str) -> set[str]:
+    return {m.kind for m in find_mismatches(claim, passage)}
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Germany committed 12 billion euros in military aid",
+        "Germany committed €12bn in military aid",
+        "Germany committed 12bn euros in military aid",
+        "Germany committed twelve billion euros in military aid",
+        "Germany committed 3.2 billion euros for 2023",
+        "Germany's aid runs through 2032",
+    ],
+)
+def test_same_numbers_in_other_words_agree(claim: str) -> None:
+    assert find_mismatches(claim, GERMANY) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "kind", "passage_value"),
+    [
+        ("Germany committed 20 billion euros", GERMANY, "number", "12 billion euros, 3.2 billion euros"),
+        ("Germany committed 3.2 billion euros for 2024", GERMANY, "date", "2023, 2032"),
+        ("The alliance has 32 nations", NATO, "number", "31 nations"),
+        ("NATO leaders spoke on Wednesday about Ukraine's future", NATO, "date", "Tuesday"),
+        ("NATO gave Ukraine a timetable for membership", NATO, "negation", "rejected"),
+        ("Inflation rose to 5%", "Inflation fell to 5% in March.", "antonym", "fell"),
+        ("Inflation reached 7 percent", "Inflation reached 5% in March.", "number", "5%"),
+        ("The US gives Israel $4 billion a year",
+         "The United States provides Israel with around $3.5 billion annually.", "number", "$3.5 billion"),
+    ],
+)  # fmt: skip
+def test_changed_facts_are_reported(claim: str, passage: str, kind: str, passage_value: str) -> None:
+    mismatches = [m for m in find_mismatches(claim, passage) if m.kind == kind]
+    assert mismatches, f"no {kind} mismatch found"
+    assert mismatches[0].passage_value == passage_value
+    assert passage_value in mismatches[0].message
+
+
+def test_facts_the_passage_does_not_state_are_not_contradictions() -> None:
+    # A number the passage never quantifies is unknown, not contradicted.
+    assert kinds("France will deliver 50 cruise missiles", "France will deliver long-range cruise missiles.") == set()
+
+
+def test_quantities_carry_scale_and_unit() -> None:
+    found = {q.text: (q.value, q.unit) for q in quantities("around $3.5 billion annually, 31 nations, 5%, in 2025")}
+    assert found == {
+        "$3.5 billion": (3.5e9, "USD"),
+        "31 nations": (31.0, "count:nation"),
+        "5%": (5.0, "percent"),
+        "2025": (2025.0, "year"),
+    }
+
+
+def test_year_ranges_cover_the_years_inside() -> None:
+    passage = "France considers its military budget for the years 2025 to 2030."
+    assert "date" not in kinds("France plans its budget for 2027", passage)
+    assert "date" in kinds("France plans its budget for 2035", passage)
