@@ -167,8 +167,8 @@ class CheckResponse(BaseModel):
                     "id": 1,
                     "claim": SEED_CLAIM,
                     "verdict": "contradicted",
-                    "confidence": 0.82,
-                    "scores": {"supported": 0.09, "contradicted": 0.82, "unknown": 0.09},
+                    "confidence": 0.7061,
+                    "scores": {"supported": 0.1469, "contradicted": 0.7061, "unknown": 0.1469},
                     "evidence": [
                         {
                             "document_id": 1,
@@ -182,14 +182,17 @@ class CheckResponse(BaseModel):
                             "timetable for membership.",
                             "start": 233,
                             "end": 484,
-                            "similarity": 0.61,
+                            "similarity": 0.7061,
                         }
                     ],
                     "explanation": "Sentence 2 of “G7 to announce long-term security guarantees for Ukraine in "
                     "message to Russia” is about the same thing but the passage says 'rejected', the "
                     "claim says 'no negation'.",
                     "decisive_span": "rejected",
-                    "model_versions": {"embedder": "all-MiniLM-L6-v2", "verifier": "similarity-checks-v1"},
+                    "model_versions": {
+                        "embedder": "sentence-transformers:all-MiniLM-L6-v2",
+                        "verifier": "similarity-checks-v1",
+                    },
                     "checked_at": "2026-11-29T10:00:00Z",
                     "latency_ms": 21.5,
                 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -27,14 +27,7 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of a sentence-transformers model; default: the bundled all-MiniLM-L6-v2.",
     )
-    nli_model: Path = Field(
-        default=PROJECT_ROOT / "models" / "nli-minilm-l6",
-        description="Folder of the NLI cross-encoder; when it is missing the similarity verifier is used.",
-    )
-    verifier: str = Field(
-        default="auto",
-        description="'auto' (NLI when its model is present), 'nli' or 'similarity'.",
-    )
+    verifier: str = Field(default="auto", description="Which verifier decides: 'auto' or 'similarity'.")
     default_top_k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per claim.")
     max_top_k: int = Field(default=20, ge=1, le=200, description="Upper bound a request may ask for.")
     max_claim_chars: int = Field(default=2_000, ge=1)
@@ -42,3 +35,8 @@ class Settings(BaseSettings):
     max_batch_claims: int = Field(default=64, ge=1)
     embed_batch_size: int = Field(default=64, ge=1)
     torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for inference.")
+
+    @field_validator("seeds_dir", "embedding_model", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        return None if value == "" else value

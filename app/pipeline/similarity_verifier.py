@@ -17,7 +17,7 @@ def _where(passage: Passage, capital: bool = False) -> str:
 
 
 def _split_scores(verdict: Verdict, confidence: float) -> dict[Verdict, float]:
-    rest = (1.0 - confidence) / 2
+    rest = round((1.0 - confidence) / 2, 4)
     return {v: (confidence if v is verdict else rest) for v in Verdict}
 
 
