@@ -1,0 +1,108 @@
+"""Prometheus metrics of one service process: HTTP traffic, verdicts, model time and corpus size.
+
+Each app gets its own registry (tests build many apps in one process). With several worker processes
+every process reports its own numbers: scrape each instance, or sum them in Prometheus.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from app.ml.embedder import Embedder, Vectors
+from app.pipeline.verdicts import Passage, Verification, Verifier
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+CorpusSize = Callable[[], tuple[int, int] | None]
+
+
+class _CorpusCollector(Collector):
+    """Documents and sentences in this process's index, read when Prometheus scrapes."""
+
+    def __init__(self, corpus_size: CorpusSize) -> None:
+        self._corpus_size = corpus_size
+
+    def collect(self) -> Iterator[Metric]:
+        size = self._corpus_size()
+        if size is None:
+            return
+        documents, sentences = size
+        yield GaugeMetricFamily("factcheck_corpus_documents", "Documents in the in-memory index.", value=documents)
+        yield GaugeMetricFamily("factcheck_corpus_sentences", "Sentences in the in-memory index.", value=sentences)
+
+
+class ServiceMetrics:
+    """The instruments of one app, in a registry of its own."""
+
+    def __init__(self, corpus_size: CorpusSize) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "factcheck_http_requests",
+            "HTTP requests answered, by route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.request_seconds = Histogram(
+            "factcheck_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and status.",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.verdicts = Counter(
+            "factcheck_verdicts", "Verdicts given, by verdict.", ["verdict"], registry=self.registry
+        )
+        self.inference_seconds = Histogram(
+            "factcheck_inference_seconds",
+            "Model time per call: 'embed' (sentence embeddings) or 'verify' (the verifier).",
+            ["stage"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(_CorpusCollector(corpus_size))
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.request_seconds.labels(method, route, str(status)).observe(seconds)
+
+
+class MeteredEmbedder(Embedder):
+    """An already loaded embedder whose forward passes are timed; everything else is delegated."""
+
+    def __init__(self, inner: Embedder, metrics: ServiceMetrics) -> None:
+        # Deliberately no super().__init__(): it would load a second copy of the model.
+        self._inner = inner
+        self._seconds = metrics.inference_seconds.labels("embed")
+        self.version = inner.version
+        self.dimension = inner.dimension
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        started = time.perf_counter()
+        try:
+            return self._inner.encode(texts)
+        finally:
+            self._seconds.observe(time.perf_counter() - started)
+
+
+class MeteredVerifier:
+    """A verifier whose calls are timed and whose verdicts are counted."""
+
+    def __init__(self, inner: Verifier, metrics: ServiceMetrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+        self.version = inner.version
+
+    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
+        started = time.perf_counter()
+        try:
+            verifications = self._inner.verify(items)
+        finally:
+            self._metrics.inference_seconds.labels("verify").observe(time.perf_counter() - started)
+        for verification in verifications:
+            self._metrics.verdicts.labels(verification.verdict.value).inc()
+        return verifications

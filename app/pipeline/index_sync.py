@@ -1,0 +1,104 @@
+"""Keeps one instance's in-memory index in step with documents other instances add or delete.
+
+Several service processes share one database; each holds its own index. Every few seconds
+(``FACTCHECK_INDEX_SYNC_SECONDS``) an instance compares the document ids in the database with those in
+its index, adds the stored embeddings of new documents (nothing is re-embedded) and drops deleted ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from app.db import repository
+from app.ml.embedder import Vectors
+from app.pipeline.index import VectorIndex
+
+logger = logging.getLogger(__name__)
+
+
+class SyncedIndex(VectorIndex):
+    """A vector index that holds each document at most once, whoever adds it first (ingestion or sync)."""
+
+    def __init__(self, dimension: int) -> None:
+        super().__init__(dimension)
+        self._write_lock = threading.Lock()
+        self._known: set[int] = set()
+
+    def add(self, document_ids: npt.ArrayLike, sentence_indices: npt.ArrayLike, vectors: Vectors) -> None:
+        """Add the rows of documents not indexed yet; rows of documents already indexed are ignored."""
+        documents = np.asarray(document_ids, dtype=np.int64)
+        sentences = np.asarray(sentence_indices, dtype=np.int64)
+        with self._write_lock:
+            new = ~np.isin(documents, np.fromiter(self._known, dtype=np.int64, count=len(self._known)))
+            super().add(documents[new], sentences[new], vectors[new])
+            self._known.update(int(i) for i in np.unique(documents[new]))
+
+    def remove_document(self, document_id: int) -> None:
+        with self._write_lock:
+            super().remove_document(document_id)
+            self._known.discard(document_id)
+
+    def document_ids(self) -> set[int]:
+        with self._write_lock:
+            return set(self._known)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    added: int
+    removed: int
+
+
+class IndexSync:
+    """Brings the index up to date with the database, once or periodically in a background thread."""
+
+    def __init__(self, engine: Engine, index: SyncedIndex, interval_seconds: float) -> None:
+        self._engine = engine
+        self._index = index
+        self._interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> SyncResult:
+        """Add documents stored since the last sync and drop deleted ones."""
+        with Session(self._engine) as session:
+            stored = repository.all_document_ids(session)
+            # Read after the database: a document deleted in between is dropped now, one added is taken next time.
+            indexed = self._index.document_ids()
+            removed = indexed - stored
+            for document_id in removed:
+                self._index.remove_document(document_id)
+            rows = repository.sentence_embeddings_of(session, stored - indexed) if stored - indexed else []
+        if rows:
+            blob = b"".join(row[2] for row in rows)
+            vectors = np.frombuffer(blob, dtype="<f4").reshape(len(rows), self._index.dimension)
+            self._index.add([row[0] for row in rows], [row[1] for row in rows], vectors)
+        added = len({row[0] for row in rows})
+        if added or removed:
+            logger.info("index sync: %d documents added, %d removed", added, len(removed))
+        return SyncResult(added=added, removed=len(removed))
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="factcheck-index-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.run_once()
+            except SQLAlchemyError as exc:
+                # The database may be briefly unreachable; the next round catches up.
+                logger.warning("index sync failed: %s", type(exc).__name__)
