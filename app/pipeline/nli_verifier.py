@@ -1,0 +1,242 @@
+"""The verdict engine: NLI probabilities over candidate passages, confirmed slot checks, calibration.
+
+For each claim (or claim part) the NLI model reads every relevant passage. A number, date or
+country the claim states differently from a passage counts as a contradiction when putting the
+passage's value into the claim makes the passage entail it (the same slot, filled differently).
+A strong contradiction is never masked by entailment from another passage.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.ml.nli import NLIModel, Probabilities
+from app.pipeline.checks import Mismatch, find_mismatches
+from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification
+
+_SLOT_KINDS = ("number", "date", "name")
+_POLARITY_KINDS = ("negation", "antonym")
+_ENTAILMENT, _NEUTRAL, _CONTRADICTION = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    """Thresholds and calibration, chosen on tuning data only (scripts/tune_verdicts.py)."""
+
+    relevant_similarity: float = 0.3
+    support_threshold: float = 0.5
+    contradiction_threshold: float = 0.5
+    # P(entailment) of the claim with the passage's value that confirms a slot contradiction.
+    slot_threshold: float = 0.5
+    # A combined premise (several sentences) must entail at least this much to support.
+    combined_threshold: float = 0.5
+    # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b).
+    calibration: dict[str, tuple[float, float]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
+
+    @classmethod
+    def load(cls, path: Path) -> EngineParams:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        calibration = {k: (float(a), float(b)) for k, (a, b) in raw.pop("calibration").items()}
+        known = {name for name in cls.__dataclass_fields__ if name != "calibration"}
+        return cls(**{k: float(v) for k, v in raw.items() if k in known}, calibration=calibration)
+
+    def save(self, path: Path, extra: dict[str, object] | None = None) -> None:
+        """Write the parameters, with ``extra`` entries (notes, baseline) that loading ignores."""
+        content = {**asdict(self), **(extra or {})}
+        path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass
+class ScoredPassage:
+    """A candidate passage with the NLI's view of it and any slot the claim fills differently."""
+
+    passage: Passage
+    probabilities: Probabilities
+    mismatches: list[Mismatch]
+    # Highest P(entailment) of the claim with a mismatched value replaced by the passage's.
+    slot_entailment: float = 0.0
+    slot_mismatch: Mismatch | None = None
+
+    @property
+    def entailment(self) -> float:
+        return float(self.probabilities[_ENTAILMENT])
+
+    @property
+    def contradiction(self) -> float:
+        return float(self.probabilities[_CONTRADICTION])
+
+
+@dataclass
+class ClaimScores:
+    """Everything the decision needs for one claim; computed once, decided under any parameters."""
+
+    claim: str
+    passages: list[Passage]
+    scored: list[ScoredPassage]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _where(passage: Passage) -> str:
+    numbers = [i + 1 for i in passage.sentence_indices]
+    label = f"sentence {numbers[0]}" if len(numbers) == 1 else "sentences " + ", ".join(map(str, numbers))
+    return f"{label} of “{passage.document_title}”"
+
+
+class NLIVerifier:
+    """Decides with the in-house NLI cross-encoder plus explicit checks; all pairs in one batch."""
+
+    def __init__(self, model: NLIModel, params: EngineParams) -> None:
+        self._model = model
+        self.params = params
+        self.version = f"nli-engine:{model.version}"
+
+    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
+        return [self.decide(scores, self.params) for scores in self.score(items)]
+
+    def score(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], min_similarity: float | None = None
+    ) -> list[ClaimScores]:
+        """Run the NLI model over every relevant (passage, claim) pair and every slot substitution."""
+        floor = self.params.relevant_similarity if min_similarity is None else min_similarity
+        results = [
+            ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), []) for p in passages
+                                                if p.similarity >= floor])
+            for claim, passages in items
+        ]  # fmt: skip
+        pairs = [(s.passage.premise, r.claim) for r in results for s in r.scored]
+        probabilities = iter(self._model.predict(pairs))
+        for result in results:
+            for scored in result.scored:
+                scored.probabilities = next(probabilities)
+                # Any differing value keeps a passage from supporting; only a single sentence
+                # (whose value sits in one statement) can contradict through a slot.
+                scored.mismatches = find_mismatches(result.claim, scored.passage.premise)
+
+        substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
+            (scored, mismatch, substituted)
+            for result in results
+            for scored in result.scored
+            if scored.passage.kind is PassageKind.SENTENCE
+            for mismatch in scored.mismatches
+            if mismatch.kind in _SLOT_KINDS
+            for substituted in mismatch.substitutions(result.claim)
+        ]
+        if substitutions:
+            slot_probabilities = self._model.predict([(s.passage.premise, text) for s, _, text in substitutions])
+            for (scored, mismatch, _), row in zip(substitutions, slot_probabilities, strict=True):
+                if float(row[_ENTAILMENT]) > scored.slot_entailment:
+                    scored.slot_entailment = float(row[_ENTAILMENT])
+                    scored.slot_mismatch = mismatch
+        return results
+
+    def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:
+        """Turn scores into a verdict under ``params``; cheap, so tuning can replay it many times."""
+        relevant = [s for s in scores.scored if s.passage.similarity >= params.relevant_similarity]
+        ranked = sorted(scores.passages, key=lambda p: p.similarity, reverse=True)
+        if not relevant:
+            best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
+            return self._verification(
+                Verdict.UNKNOWN, 1.0, ranked[:3], params,
+                f"No passage in the corpus is close enough to the claim to judge it{best}.",
+            )  # fmt: skip
+
+        # Values are compared with the sentence closest to the claim only: another sentence that
+        # names a different day or sum usually speaks of something else.
+        sentences = [s for s in relevant if s.passage.kind is PassageKind.SENTENCE]
+        top = max(sentences, key=lambda s: s.passage.similarity, default=None)
+        if top is not None and top.slot_mismatch is not None and top.slot_entailment >= params.slot_threshold:
+            mismatch = top.slot_mismatch
+            stated = " or ".join(mismatch.passage_values)
+            return self._verification(
+                Verdict.CONTRADICTED, top.slot_entailment, self._cite(top.passage, ranked), params,
+                f"The article says {stated}, not {mismatch.claim_value} ({_where(top.passage)}).",
+                DecisiveSpan.find(top.passage, mismatch.passage_values[0]),
+            )  # fmt: skip
+        flipped = [m for m in (top.mismatches if top else []) if m.kind in _POLARITY_KINDS]
+        if top is not None and flipped and top.entailment >= params.support_threshold:
+            # The model would accept the claim but for a negation or antonym: that is a denial.
+            return self._contradicted(top, top.entailment, ranked, params)
+
+        # Combining sentences can support a claim but not create a contradiction none of them holds.
+        contradicting = max(
+            (s for s in relevant if s.passage.kind is not PassageKind.COMBINED),
+            key=lambda s: s.contradiction,
+            default=None,
+        )
+        if contradicting is not None and contradicting.contradiction >= params.contradiction_threshold:
+            return self._contradicted(contradicting, contradicting.contradiction, ranked, params)
+
+        def support_bar(scored: ScoredPassage) -> float:
+            combined = scored.passage.kind is PassageKind.COMBINED
+            return max(params.support_threshold, params.combined_threshold) if combined else params.support_threshold
+
+        supporting = max(
+            (s for s in relevant if not s.mismatches and s.entailment >= support_bar(s)),
+            key=lambda s: s.entailment,
+            default=None,
+        )
+        if supporting is not None:
+            passage = supporting.passage
+            return self._verification(
+                Verdict.SUPPORTED, supporting.entailment, self._cite(passage, ranked), params,
+                f"{_capital(_where(passage))} states what the claim says.",
+            )  # fmt: skip
+
+        closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
+        doubt = max(closest.entailment, closest.contradiction)
+        blocked = [m for s in relevant if s.entailment >= params.support_threshold for m in s.mismatches]
+        reason = f"; {blocked[0].message}" if blocked else ""
+        return self._verification(
+            Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
+            f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
+            f"contradict the claim{reason}.",
+        )  # fmt: skip
+
+    def _contradicted(
+        self, scored: ScoredPassage, raw: float, ranked: list[Passage], params: EngineParams
+    ) -> Verification:
+        # A word-level polarity difference, when there is one, shows the journalist where to look.
+        said = [
+            m.passage_values[0]
+            for m in scored.mismatches
+            if m.kind in _POLARITY_KINDS and m.passage_values[0] != "no negation"
+        ]
+        detail = f": it says {said[0]!r}" if said else ""
+        return self._verification(
+            Verdict.CONTRADICTED, raw, self._cite(scored.passage, ranked), params,
+            f"{_capital(_where(scored.passage))} contradicts the claim{detail}.",
+            DecisiveSpan.find(scored.passage, said[0]) if said else None,
+        )  # fmt: skip
+
+    @staticmethod
+    def _cite(passage: Passage, ranked: list[Passage]) -> list[Passage]:
+        return [passage, *(p for p in ranked if p is not passage)]
+
+    @staticmethod
+    def _verification(
+        verdict: Verdict,
+        raw: float,
+        evidence: list[Passage],
+        params: EngineParams,
+        explanation: str,
+        span: DecisiveSpan | None = None,
+    ) -> Verification:
+        a, b = params.calibration[verdict.value]
+        confidence = round(1 / (1 + math.exp(-(a * _logit(raw) + b))), 4)
+        rest = round((1 - confidence) / 2, 4)
+        scores = {v: (confidence if v is verdict else rest) for v in Verdict}
+        return Verification(verdict, confidence, scores, evidence, explanation, decisive_span=span)
