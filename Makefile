@@ -11,7 +11,8 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint browser-deps bench train-nli eval-nli clean
+.PHONY: install run test test-postgres lint browser-deps bench train-nli eval-nli tune eval clean \
+	migrate fuzz load kill-test
 
 install: $(VENV)/.installed
 
@@ -35,12 +36,55 @@ browser-deps:
 test: install browser-deps
 	$(BIN)/python -m pytest
 
+# The same suite on PostgreSQL: a database of its own per session on FACTCHECK_TEST_POSTGRES_URL's server
+# (default: the local one, postgresql+psycopg://postgres@127.0.0.1:5432/postgres), dropped afterwards.
+test-postgres: install browser-deps
+	FACTCHECK_TEST_DATABASE=postgres $(BIN)/python -m pytest
+
+# Apply the schema migrations to FACTCHECK_DATABASE_URL (the service also applies them at start-up).
+migrate: install
+	$(BIN)/alembic upgrade head
+
+# Schema-based fuzzing of every operation (schemathesis); more examples than the test run.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	FACTCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FACTCHECK_FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/test_fuzz.py -q -s
+
+# Loopback load test: LOAD_CLIENTS clients for LOAD_SECONDS s on LOAD_DATABASE (sqlite|postgres), INSTANCES processes.
+LOAD_CLIENTS ?= 8
+LOAD_SECONDS ?= 60
+LOAD_DATABASE ?= sqlite
+INSTANCES ?= 1
+load: install
+	$(BIN)/python scripts/load_test.py --clients $(LOAD_CLIENTS) --duration $(LOAD_SECONDS) \
+		--database $(LOAD_DATABASE) --instances $(INSTANCES) --out build/load-$(LOAD_DATABASE)-$(INSTANCES).json
+
+# SIGKILL the service mid-ingestion KILL_ROUNDS times, restart, and check the corpus.
+KILL_ROUNDS ?= 5
+kill-test: install
+	$(BIN)/python scripts/kill_test.py --rounds $(KILL_ROUNDS) --database $(LOAD_DATABASE)
+
 lint: install
 	$(BIN)/ruff check app tests scripts
 	$(BIN)/mypy app
 
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# The in-house NLI model: rebuild it from ../shared/nli-data (about 1.5 h on 2 cores), then measure it.
+train-nli: install
+	$(BIN)/python scripts/train_nli.py
+
+eval-nli: install
+	$(BIN)/python scripts/eval_nli.py
+
+# Verdict-engine thresholds and calibration, chosen on tuning halves only (writes models/verdict-engine.json).
+tune: install
+	$(BIN)/python scripts/tune_verdicts.py --limit 250
+
+# The real pipeline on seed claims and the reporting halves; tables on stdout, JSON and PNGs in build/eval/.
+eval: install
+	$(BIN)/python scripts/eval.py --limit 300
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -16,6 +18,54 @@ from app.ml.embedder import Embedder, Vectors  # noqa: E402
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SEED_FILE = SEEDS_DIR / "g7-ukraine-security-guarantees.txt"
+
+# Which database the tests run on: `sqlite` (default) or `postgres` (`make test-postgres`, and CI).
+TEST_DATABASE = os.environ.get("FACTCHECK_TEST_DATABASE", "sqlite")
+if TEST_DATABASE not in ("sqlite", "postgres"):
+    raise pytest.UsageError(f"FACTCHECK_TEST_DATABASE={TEST_DATABASE!r}: use 'sqlite' or 'postgres'")
+# A server and a role allowed to create databases; each test session creates one of its own.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "FACTCHECK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {TEST_DATABASE} (FACTCHECK_TEST_DATABASE)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need the server; in the SQLite pass they are skipped, with the reason shown."""
+    if TEST_DATABASE == "postgres":
+        return
+    reason = "PostgreSQL only: runs in the FACTCHECK_TEST_DATABASE=postgres pass (make test-postgres, CI)"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """URL of a database created for this test session on the local PostgreSQL, dropped afterwards."""
+    name = f"factcheck_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def empty_postgres_database(url: str) -> str:
+    """Drop every table (and the migration history) so a test starts from an empty database."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 class CountingEmbedder:
@@ -43,7 +93,10 @@ def counting_embedder(embedder: Embedder) -> CountingEmbedder:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database of the backend under test, for this test alone."""
+    if TEST_DATABASE == "postgres":
+        return empty_postgres_database(request.getfixturevalue("postgres_database"))
     return f"sqlite:///{tmp_path / 'factcheck.db'}"
 
 
@@ -53,7 +106,8 @@ def make_client(embedder: Embedder, database_url: str) -> Callable[..., object]:
 
     @contextmanager
     def factory(*, embedder_override: object | None = None, **overrides: object) -> Iterator[TestClient]:
-        settings = Settings(**{"database_url": database_url, "seeds_dir": SEEDS_DIR, **overrides})
+        defaults = {"database_url": database_url, "seeds_dir": SEEDS_DIR}
+        settings = Settings(**{**defaults, **overrides})
         app = create_app(settings, embedder_override or embedder)  # type: ignore[arg-type]
         with TestClient(app) as client:
             assert app.state.runtime.wait_until_loaded(timeout=120), app.state.runtime.error

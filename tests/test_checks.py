@@ -74,3 +74,33 @@ def test_year_ranges_cover_the_years_inside() -> None:
     passage = "France considers its military budget for the years 2025 to 2030."
     assert "date" not in kinds("France plans its budget for 2027", passage)
     assert "date" in kinds("France plans its budget for 2035", passage)
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "claim_names", "passage_names"),
+    [
+        ("The Quad consists of the United States, Britain, France and Japan.",
+         "The Quad consists of the United States, Britain, France, and Germany.", "Japan", ("Germany",)),
+        ("Hungary and Romania are expected to join.", "Poland and Romania are expected to join.",
+         "Hungary", ("Poland",)),
+        ("The talks were held with Moscow.", "The talks were held with Kyiv.", "Moscow", ("Kyiv",)),
+    ],
+)  # fmt: skip
+def test_a_country_in_the_slot_of_another_is_reported(
+    claim: str, passage: str, claim_names: str, passage_names: tuple[str, ...]
+) -> None:
+    [mismatch] = [m for m in find_mismatches(claim, passage) if m.kind == "name"]
+    assert (mismatch.claim_value, mismatch.passage_values) == (claim_names, passage_names)
+
+
+def test_countries_named_differently_are_the_same_country() -> None:
+    assert kinds("The US gives aid to Kiev.", "The United States gives aid to Ukraine.") == set()
+    assert kinds("The G7 includes Japan.", "The G7 includes the United States, Germany, Japan and France.") == set()
+
+
+def test_substitution_puts_the_passage_value_in_the_claim() -> None:
+    [mismatch] = find_mismatches("Germany pledged 20 billion euros.", GERMANY)
+    assert mismatch.substitutions("Germany pledged 20 billion euros.") == [
+        "Germany pledged 12 billion euros.",
+        "Germany pledged 3.2 billion euros.",
+    ]

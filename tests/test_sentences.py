@@ -72,3 +72,12 @@ def test_news_text_edge_cases(text: str, expected: list[str]) -> None:
 
 def test_blank_text_has_no_sentences() -> None:
     assert split_sentences("  \n\n \t ") == []
+
+
+def test_splitting_is_safe_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = " ".join(f"Minister number {n} spoke on Monday." for n in range(120))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _: len(split_sentences(text)), range(8)))
+    assert counts == [120] * 8

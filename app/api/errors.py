@@ -9,10 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.schemas import ErrorResponse
-from app.core.errors import FactCheckError
+from app.core.errors import DatabaseUnavailable, FactCheckError, InvalidApiKey, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +35,27 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def domain_error_response(exc: FactCheckError) -> JSONResponse:
+    """The error shape for a domain error, with the headers its status calls for."""
+    headers: dict[str, str] | None = None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, InvalidApiKey):
+        headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+    elif exc.status_code == 503:
+        headers = {"Retry-After": "5"}
+    return error_response(exc.status_code, exc.code, exc.message, headers=headers)
+
+
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FactCheckError)
-    headers = {"Retry-After": "5"} if exc.status_code == 503 else None
-    return error_response(exc.status_code, exc.code, exc.message, headers=headers)
+    return domain_error_response(exc)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # No stack trace: an unreachable database is an outage to report, not a bug.
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return domain_error_response(DatabaseUnavailable())
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -54,7 +73,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
@@ -67,6 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FactCheckError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for database_error in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -74,9 +95,13 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the error shape for ``status_codes``."""
     descriptions = {
         400: "Malformed JSON.",
+        401: "No API key, or a wrong one (only when API keys are configured).",
+        403: "An admin API key is needed (only when admin keys are configured).",
         404: "Unknown document id.",
         413: "Request body too large.",
         422: "Invalid field: empty or too long claim or text, wrong types.",
-        503: "Models or corpus still loading.",
+        429: "Rate limit reached; Retry-After says when to retry.",
+        503: "Models or corpus still loading, or the database is unreachable.",
+        504: "The models did not finish in time.",
     }
     return {code: {"model": ErrorResponse, "description": descriptions[code]} for code in status_codes}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -12,10 +12,17 @@ VerdictName = Literal["supported", "contradicted", "unknown"]
 SEED_CLAIM = "NATO gave Ukraine a membership timetable"
 
 
+def _storable(value: str, what: str) -> str:
+    """Refuse NUL characters and unpaired surrogates: neither the databases nor the tokenizer take them."""
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError(f"{what} must be text without NUL characters or unpaired surrogates")
+    return value
+
+
 def _not_blank(value: str, what: str) -> str:
     if not value.strip():
         raise ValueError(f"{what} must contain text, not only whitespace")
-    return value.strip()
+    return _storable(value, what).strip()
 
 
 class ErrorBody(BaseModel):
@@ -35,7 +42,7 @@ class HealthResponse(BaseModel):
 
 
 class ReadyResponse(BaseModel):
-    status: Literal["ready", "starting", "failed"]
+    status: Literal["ready", "starting", "failed", "unavailable"]
     documents: int | None = Field(default=None, description="Documents in the corpus.")
     sentences: int | None = Field(default=None, description="Sentences in the in-memory index.")
     startup_seconds: float | None = Field(default=None, description="Seconds the models and corpus took to load.")
@@ -62,7 +69,9 @@ class DocumentCreate(BaseModel):
     title: str = Field(min_length=1, max_length=500, description="Headline of the article.")
     text: str = Field(min_length=1, description="Full article text (at most 500,000 characters by default).")
     source_url: str | None = Field(default=None, max_length=2_000, description="Where the article was published.")
-    published_at: datetime | None = Field(default=None, description="Publication time, ISO 8601.")
+    published_at: datetime | None = Field(
+        default=None, description="Publication time, ISO 8601; without an offset it is taken as UTC."
+    )
 
     @field_validator("title")
     @classmethod
@@ -74,7 +83,22 @@ class DocumentCreate(BaseModel):
     def _text_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("text must contain text, not only whitespace")
-        return value
+        return _storable(value, "text")
+
+    @field_validator("published_at")
+    @classmethod
+    def _published_at_in_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return (value if value.utcoffset() is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("published_at is out of range once converted to UTC") from exc
+
+    @field_validator("source_url")
+    @classmethod
+    def _source_url_storable(cls, value: str | None) -> str | None:
+        return None if value is None else _storable(value, "source_url")
 
 
 class DocumentSummary(BaseModel):
@@ -139,6 +163,7 @@ class BatchCheckRequest(BaseModel):
         for position, value in enumerate(values):
             if not value.strip():
                 raise ValueError(f"claim {position} must contain text, not only whitespace")
+            _storable(value, f"claim {position}")
         return [value.strip() for value in values]
 
 
@@ -157,6 +182,23 @@ class Evidence(BaseModel):
     start: int
     end: int
     similarity: float = Field(description="Cosine similarity between claim and passage embeddings.")
+
+
+class DecisiveSpanOut(BaseModel):
+    text: str = Field(description="The deciding words, e.g. the number the article states.")
+    start: int = Field(description="Offset in the document text: text == document.text[start:end].")
+    end: int
+
+
+class PartResult(BaseModel):
+    """The verdict on one part of a compound claim."""
+
+    claim: str = Field(description="The part, as checked.")
+    verdict: VerdictName
+    confidence: float = Field(ge=0, le=1)
+    evidence: list[Evidence] = Field(description="The passage this part's verdict rests on.")
+    explanation: str
+    decisive_span: DecisiveSpanOut | None = None
 
 
 class CheckResponse(BaseModel):
@@ -188,7 +230,8 @@ class CheckResponse(BaseModel):
                     "explanation": "Sentence 2 of “G7 to announce long-term security guarantees for Ukraine in "
                     "message to Russia” is about the same thing but the passage says 'rejected', the "
                     "claim says 'no negation'.",
-                    "decisive_span": "rejected",
+                    "decisive_span": {"text": "rejected", "start": 434, "end": 442},
+                    "parts": [],
                     "model_versions": {
                         "embedder": "sentence-transformers:all-MiniLM-L6-v2",
                         "verifier": "similarity-checks-v1",
@@ -207,7 +250,11 @@ class CheckResponse(BaseModel):
     scores: Scores
     evidence: list[Evidence] = Field(description="Passages considered; evidence[0] is the one the verdict rests on.")
     explanation: str = Field(description="Why, in words a journalist can read.")
-    decisive_span: str | None = Field(default=None, description="The words in evidence[0] that decide.")
+    decisive_span: DecisiveSpanOut | None = Field(default=None, description="The words in evidence[0] that decide.")
+    parts: list[PartResult] = Field(
+        default_factory=list,
+        description="For a compound claim, each part with its own verdict; empty when the claim is one fact.",
+    )
     model_versions: dict[str, str]
     checked_at: datetime
     latency_ms: float

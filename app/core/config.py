@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Annotated
 
+from limits import parse as parse_rate_limit
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def hash_api_key(key: str) -> str:
+    """The only form in which an API key is kept: its sha256, hex."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 class Settings(BaseSettings):
@@ -27,7 +35,19 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of a sentence-transformers model; default: the bundled all-MiniLM-L6-v2.",
     )
-    verifier: str = Field(default="auto", description="Which verifier decides: 'auto' or 'similarity'.")
+    verifier: str = Field(
+        default="similarity",
+        description="Which verifier decides: 'similarity' (the default, see README) or 'nli' (the verdict engine).",
+    )
+    nli_model: Path = Field(
+        default=PROJECT_ROOT / "models" / "nli-minilm-l6",
+        description="Folder of the NLI cross-encoder (sentence-transformers CrossEncoder format).",
+    )
+    verdict_params: Path = Field(
+        default=PROJECT_ROOT / "models" / "verdict-engine.json",
+        description="Thresholds and calibration of the verdict engine, tuned by scripts/tune_verdicts.py.",
+    )
+    nli_batch_size: int = Field(default=32, ge=1, description="Pairs per NLI forward pass.")
     default_top_k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per claim.")
     max_top_k: int = Field(default=20, ge=1, le=200, description="Upper bound a request may ask for.")
     max_claim_chars: int = Field(default=2_000, ge=1)
@@ -40,3 +60,56 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    api_keys: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        description="Comma-separated API keys (sent as X-API-Key); kept only as sha256 hashes. Empty = open.",
+    )
+    admin_api_keys: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        description="Comma-separated keys allowed to add and delete documents; set = writes need one of them.",
+    )
+    rate_limit: str | None = Field(
+        default=None, description="Requests per key (or client address when open), e.g. '60/minute'; unset = none."
+    )
+    redis_url: str | None = Field(default=None, description="Redis URL for rate-limit counters shared by instances.")
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1, description="Largest request body accepted.")
+    inference_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Longest a check or an ingestion may take before the client gets 504."
+    )
+    index_sync_seconds: float = Field(
+        default=2.0, ge=0, description="How often the index picks up documents other instances added or deleted."
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs.")
+    log_claims: bool = Field(default=False, description="Log claim text at INFO in the access log.")
+    database_wait_seconds: float = Field(
+        default=2.0, gt=0, description="Pause between start-up attempts while the database is unreachable."
+    )
+
+    @field_validator("api_keys", "admin_api_keys", mode="before")
+    @classmethod
+    def _hash_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple | set | frozenset):
+            return frozenset(hash_api_key(str(key).strip()) for key in value if str(key).strip())
+        return value
+
+    @field_validator("rate_limit", "redis_url", mode="before")
+    @classmethod
+    def _blank_means_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate_limit(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_rate_limit(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a rate limit like '60/minute'") from exc
+        return value
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.api_keys or self.admin_api_keys)

@@ -55,3 +55,45 @@ class TopKTooLarge(FactCheckError):
 
     def __init__(self, top_k: int, limit: int) -> None:
         super().__init__(f"top_k is {top_k}; the limit is {limit}.")
+
+
+class InvalidApiKey(FactCheckError):
+    status_code = 401
+    code = "invalid_api_key"
+
+    def __init__(self, missing: bool) -> None:
+        what = "No API key was sent" if missing else "The API key is not valid"
+        super().__init__(f"{what}; send a valid key in the X-API-Key header.")
+
+
+class AdminKeyRequired(FactCheckError):
+    status_code = 403
+    code = "admin_key_required"
+
+    def __init__(self) -> None:
+        super().__init__("Adding and deleting documents needs an admin API key.")
+
+
+class RateLimited(FactCheckError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, limit: str, retry_after: int) -> None:
+        super().__init__(f"Too many requests: the limit is {limit}. Retry in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(FactCheckError):
+    status_code = 503
+    code = "database_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("The database is unreachable; the service reconnects by itself. Retry shortly.")
+
+
+class InferenceTimeout(FactCheckError):
+    status_code = 504
+    code = "inference_timeout"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"The models did not finish within {seconds:g} s. Retry, or send less text per request.")

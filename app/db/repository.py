@@ -9,6 +9,13 @@ from sqlmodel import Session, col, delete, select
 
 from app.db.tables import CheckRecord, Document, Sentence
 
+# Ids are 32-bit integer columns: PostgreSQL refuses to compare one with a larger number, and no row has one.
+_MAX_ID = 2**31 - 1
+
+
+def _may_exist(document_id: int) -> bool:
+    return 1 <= document_id <= _MAX_ID
+
 
 def find_document_by_hash(session: Session, content_hash: str) -> Document | None:
     return session.exec(select(Document).where(Document.content_hash == content_hash)).first()
@@ -28,17 +35,18 @@ def add_document(session: Session, document: Document, sentences: Sequence[Sente
 
 
 def get_document(session: Session, document_id: int) -> Document | None:
-    return session.get(Document, document_id)
+    return session.get(Document, document_id) if _may_exist(document_id) else None
 
 
 def list_documents(session: Session, offset: int, limit: int) -> tuple[list[Document], int]:
     total = session.exec(select(func.count()).select_from(Document)).one()
+    offset = min(offset, _MAX_ID)  # beyond every row anyway; a larger number overflows the database's integer
     page = session.exec(select(Document).order_by(col(Document.id)).offset(offset).limit(limit)).all()
     return list(page), int(total)
 
 
 def delete_document(session: Session, document_id: int) -> bool:
-    document = session.get(Document, document_id)
+    document = get_document(session, document_id)
     if document is None:
         return False
     session.exec(delete(Sentence).where(col(Sentence.document_id) == document_id))
@@ -49,7 +57,7 @@ def delete_document(session: Session, document_id: int) -> bool:
 
 def missing_document_ids(session: Session, document_ids: Iterable[int]) -> list[int]:
     wanted = set(document_ids)
-    found = session.exec(select(Document.id).where(col(Document.id).in_(wanted))).all()
+    found = session.exec(select(Document.id).where(col(Document.id).in_({i for i in wanted if _may_exist(i)}))).all()
     return sorted(wanted - set(found))
 
 
@@ -102,3 +110,22 @@ def add_check_records(session: Session, records: Sequence[CheckRecord]) -> None:
 def recent_checks(session: Session, limit: int) -> list[CheckRecord]:
     query = select(CheckRecord).order_by(col(CheckRecord.id).desc()).limit(limit)
     return list(session.exec(query).all())
+
+
+def all_document_ids(session: Session) -> set[int]:
+    return {document_id for document_id in session.exec(select(Document.id)) if document_id is not None}
+
+
+def sentence_embeddings_of(session: Session, document_ids: Iterable[int]) -> list[tuple[int, int, bytes]]:
+    """``(document_id, index, embedding)`` of every sentence of ``document_ids``, in document order."""
+    query = (
+        select(Sentence.document_id, Sentence.index, Sentence.embedding)
+        .where(col(Sentence.document_id).in_(set(document_ids)))
+        .order_by(col(Sentence.document_id), col(Sentence.index))
+    )
+    return [(document_id, index, embedding) for document_id, index, embedding in session.exec(query)]
+
+
+def ping(session: Session) -> None:
+    """A cheap round trip; raises the driver's error when the database is unreachable."""
+    session.exec(select(1)).one()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -14,8 +14,9 @@ from app.core.errors import DocumentNotFound
 from app.db import repository
 from app.db.tables import CheckRecord
 from app.ml.embedder import Embedder
+from app.pipeline.claims import split_claim
 from app.pipeline.retrieval import Retriever
-from app.pipeline.verdicts import Verification, Verifier
+from app.pipeline.verdicts import Verification, Verifier, combine_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,7 @@ class Checker:
                 missing = repository.missing_document_ids(session, scope)
                 if missing:
                     raise DocumentNotFound(missing)
-            vectors = self._embedder.encode(claims)
-            candidates = self._retriever.candidates(session, vectors, top_k, scope)
-            verifications = self._verifier.verify(list(zip(claims, candidates, strict=True)))
+            verifications = self._verify(session, claims, top_k, scope)
             latency_ms = (time.perf_counter() - started) * 1000 / len(claims)
             records = [
                 CheckRecord(
@@ -79,3 +78,18 @@ class Checker:
                 )
                 for record, verification in zip(records, verifications, strict=True)
             ]
+
+    def _verify(
+        self, session: Session, claims: Sequence[str], top_k: int, scope: Sequence[int] | None
+    ) -> list[Verification]:
+        """Split compound claims, then embed, retrieve and verify every part in one batch."""
+        parts_per_claim = [split_claim(claim) for claim in claims]
+        parts = [part for claim_parts in parts_per_claim for part in claim_parts]
+        vectors = self._embedder.encode(parts)
+        candidates = self._retriever.candidates(session, vectors, top_k, scope)
+        verified = iter(self._verifier.verify(list(zip(parts, candidates, strict=True))))
+        results = []
+        for claim, claim_parts in zip(claims, parts_per_claim, strict=True):
+            answers = [replace(next(verified), claim=part) for part in claim_parts]
+            results.append(replace(answers[0], claim=claim) if len(answers) == 1 else combine_parts(answers))
+        return results

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pycountry
 from text_to_num import alpha2digit
 
 _SCALES = {
@@ -61,6 +62,39 @@ _ANTONYM_PAIRS = [
 ]  # fmt: skip
 
 
+# Everyday names and capitals (as metonyms: "Kyiv" for Ukraine) that ISO 3166 does not list.
+_COUNTRY_ALIASES = {
+    "US": "USA", "U.S.": "USA", "USA": "USA", "America": "USA", "Washington": "USA", "UK": "GBR",
+    "U.K.": "GBR", "Britain": "GBR", "Great Britain": "GBR", "London": "GBR", "Russia": "RUS",
+    "Moscow": "RUS", "Kremlin": "RUS", "Kyiv": "UKR", "Kiev": "UKR", "Paris": "FRA", "Berlin": "DEU",
+    "Tokyo": "JPN", "Beijing": "CHN", "Warsaw": "POL", "Bucharest": "ROU", "Rome": "ITA",
+    "Ottawa": "CAN", "Iran": "IRN", "Syria": "SYR", "South Korea": "KOR", "North Korea": "PRK",
+    "Taiwan": "TWN", "Vietnam": "VNM", "Turkey": "TUR", "Moldova": "MDA", "Venezuela": "VEN",
+    "Bolivia": "BOL", "Tanzania": "TZA", "Laos": "LAO", "Czech Republic": "CZE", "Holland": "NLD",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    names = dict(_COUNTRY_ALIASES)
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            name = getattr(country, attribute, None)
+            if name and "," not in name:
+                names.setdefault(name, country.alpha_3)
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])"), names
+
+
+def countries(text: str) -> dict[str, str]:
+    """Countries named in ``text`` (capitals and everyday names included): ISO code -> words used."""
+    pattern, names = _country_pattern()
+    found: dict[str, str] = {}
+    for match in pattern.finditer(text):
+        found.setdefault(names[match.group()], match.group())
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     """A number with its scale applied and what it counts (a currency, percent, year or a noun)."""
@@ -72,15 +106,25 @@ class Quantity:
 
 @dataclass(frozen=True, slots=True)
 class Mismatch:
-    """A concrete reason why a passage contradicts a claim, in words a journalist can read."""
+    """A value the claim states and the passage states differently, e.g. "20 billion euros" vs "12 billion euros"."""
 
     kind: str
     claim_value: str
-    passage_value: str
+    passage_values: tuple[str, ...]
+
+    @property
+    def passage_value(self) -> str:
+        return ", ".join(self.passage_values)
 
     @property
     def message(self) -> str:
         return f"the passage says {self.passage_value!r}, the claim says {self.claim_value!r}"
+
+    def substitutions(self, claim: str) -> list[str]:
+        """The claim with its value replaced by each of the passage's, when the value appears verbatim."""
+        if self.claim_value not in claim:
+            return []
+        return [claim.replace(self.claim_value, value) for value in self.passage_values]
 
 
 def _singular(noun: str) -> str:
@@ -154,7 +198,7 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
             continue
         same_unit = [q for q in passage_quantities if q.unit == claimed.unit]
         if same_unit and not any(abs(q.value - claimed.value) <= 1e-9 * max(1.0, q.value) for q in same_unit):
-            mismatches.append(Mismatch("number", claimed.text, ", ".join(q.text for q in same_unit)))
+            mismatches.append(Mismatch("number", claimed.text, tuple(q.text for q in same_unit)))
     return mismatches
 
 
@@ -163,7 +207,7 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
     claim_years, passage_years = _years(claim), _years(passage)
     if claim_years and passage_years and not claim_years & passage_years:
         mismatches.append(
-            Mismatch("date", ", ".join(map(str, sorted(claim_years))), ", ".join(map(str, sorted(passage_years))))
+            Mismatch("date", ", ".join(map(str, sorted(claim_years))), tuple(map(str, sorted(passage_years))))
         )
     claim_words, passage_words = _words(claim), _words(passage)
     for names in (_WEEKDAYS, _MONTHS):
@@ -171,7 +215,7 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
         in_passage = passage_words.intersection(names)
         if in_claim and in_passage and not in_claim & in_passage:
             mismatches.append(
-                Mismatch("date", ", ".join(sorted(in_claim)).title(), ", ".join(sorted(in_passage)).title())
+                Mismatch("date", ", ".join(sorted(in_claim)).title(), tuple(n.title() for n in sorted(in_passage)))
             )
     return mismatches
 
@@ -185,20 +229,31 @@ def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
             Mismatch(
                 "negation",
                 ", ".join(sorted(claim_negations)) or "no negation",
-                ", ".join(sorted(passage_negations)) or "no negation",
+                tuple(sorted(passage_negations)) or ("no negation",),
             )
         )
     for first, second in _ANTONYM_PAIRS:
         for said, other in ((first, second), (second, first)):
             if said in claim_words and other in passage_words and said not in passage_words:
-                mismatches.append(Mismatch("antonym", said, other))
+                mismatches.append(Mismatch("antonym", said, (other,)))
     return mismatches
 
 
+def _name_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """A country the claim names where the passage names another one (a slot filled differently)."""
+    in_claim, in_passage = countries(claim), countries(passage)
+    only_claim = [name for code, name in in_claim.items() if code not in in_passage]
+    only_passage = [name for code, name in in_passage.items() if code not in in_claim]
+    if only_claim and only_passage:
+        return [Mismatch("name", ", ".join(only_claim), tuple(only_passage))]
+    return []
+
+
 def find_mismatches(claim: str, passage: str) -> list[Mismatch]:
-    """Every number, date, negation or antonym in ``claim`` that ``passage`` states differently."""
+    """Every number, date, name, negation or antonym in ``claim`` that ``passage`` states differently."""
     return [
         *_number_mismatches(claim, passage),
         *_date_mismatches(claim, passage),
+        *_name_mismatches(claim, passage),
         *_polarity_mismatches(claim, passage),
     ]

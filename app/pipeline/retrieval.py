@@ -1,4 +1,5 @@
-"""Candidate passages for a claim: the nearest sentences, and each with its previous sentence as context."""
+"""Candidate passages for a claim: the nearest sentences, each with its previous sentence as context,
+and the best few sentences of the top document joined, for claims that combine facts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from app.db import repository
 from app.db.tables import Document, Sentence
 from app.ml.embedder import Embedder, Vectors
 from app.pipeline.index import Hit, VectorIndex
-from app.pipeline.verdicts import Passage
+from app.pipeline.verdicts import Passage, PassageKind
+
+# Sentences joined into the combined premise (in document order).
+COMBINED_SENTENCES = 3
 
 
 class Retriever:
@@ -29,7 +33,7 @@ class Retriever:
         top_k: int,
         document_ids: Collection[int] | None = None,
     ) -> list[list[Passage]]:
-        """Passages for each claim row, sentences and windows, best similarity first."""
+        """Passages for each claim row (sentences, windows, a combined premise), best similarity first."""
         hits = self._index.search(claim_vectors, top_k, document_ids)
         keys = {(hit.document_id, hit.sentence_index) for claim_hits in hits for hit in claim_hits}
         sentences = repository.sentences_around(session, keys, radius=1)
@@ -48,7 +52,8 @@ class Retriever:
                 previous = sentences.get((hit.document_id, hit.sentence_index - 1))
                 if previous is not None:
                     windows.append((row, _window_passage(document, previous, sentence, hit)))
-            per_claim.append(passages)
+            combined = _combined_passage(passages, documents)
+            per_claim.append([*passages, combined] if combined else passages)
 
         if windows:
             window_vectors = self._embedder.encode([window.text for _, window in windows])
@@ -85,4 +90,31 @@ def _window_passage(document: Document, previous: Sentence, sentence: Sentence, 
         end=sentence.end,
         text=document.text[previous.start : sentence.end],
         similarity=hit.similarity,
+        kind=PassageKind.WINDOW,
+    )
+
+
+def _combined_passage(sentences: list[Passage], documents: dict[int, Document]) -> Passage | None:
+    """The top document's best sentences in document order, cited as the span that covers them."""
+    if not sentences:
+        return None
+    best = sentences[0]
+    members = sorted(
+        [p for p in sentences if p.document_id == best.document_id][:COMBINED_SENTENCES],
+        key=lambda p: p.sentence_index,
+    )
+    if len(members) < 2:
+        return None
+    start, end = members[0].start, members[-1].end
+    return Passage(
+        document_id=best.document_id,
+        document_title=best.document_title,
+        sentence_index=best.sentence_index,
+        sentence_indices=tuple(p.sentence_index for p in members),
+        start=start,
+        end=end,
+        text=documents[best.document_id].text[start:end],
+        similarity=best.similarity,
+        kind=PassageKind.COMBINED,
+        combined_text=" ".join(p.text for p in members),
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 
@@ -22,9 +22,15 @@ class SentenceSpan:
     text: str
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # A pysbd Segmenter keeps per-call state: sharing one between threads loses sentences.
+    segmenter: pysbd.Segmenter | None = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 def split_sentences(text: str) -> list[SentenceSpan]:

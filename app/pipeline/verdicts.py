@@ -14,11 +14,18 @@ class Verdict(StrEnum):
     UNKNOWN = "unknown"
 
 
+class PassageKind(StrEnum):
+    SENTENCE = "sentence"
+    WINDOW = "window"  # a retrieved sentence with the one before it, for "it" and "the alliance"
+    COMBINED = "combined"  # the best few sentences of a document, for claims that join facts
+
+
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A contiguous slice of a document: one sentence, or a sentence with its neighbour for context.
+    """A contiguous slice of a document: ``text == document.text[start:end]``.
 
-    ``text == document.text[start:end]``; ``sentence_index`` is the retrieved sentence.
+    ``sentence_index`` is the retrieved sentence; a combined passage's span covers its sentences,
+    and ``premise`` holds only those sentences, which is what a model reads.
     """
 
     document_id: int
@@ -29,22 +36,42 @@ class Passage:
     end: int
     text: str
     similarity: float
+    kind: PassageKind = PassageKind.SENTENCE
+    combined_text: str | None = None
 
     @property
-    def is_window(self) -> bool:
-        return len(self.sentence_indices) > 1
+    def premise(self) -> str:
+        return self.combined_text if self.combined_text is not None else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class DecisiveSpan:
+    """The words inside the cited passage that decide, e.g. the number; offsets index the document."""
+
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def find(cls, passage: Passage, words: str) -> DecisiveSpan | None:
+        position = passage.text.find(words)
+        if position < 0:
+            return None
+        return cls(words, passage.start + position, passage.start + position + len(words))
 
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """A verifier's answer for one claim; ``evidence[0]`` is the passage the verdict rests on."""
+    """A verifier's answer for one claim (or claim part); ``evidence[0]`` is what the verdict rests on."""
 
     verdict: Verdict
     confidence: float
     scores: dict[Verdict, float]
     evidence: list[Passage]
     explanation: str
-    details: dict[str, str] = field(default_factory=dict)
+    decisive_span: DecisiveSpan | None = None
+    claim: str | None = None
+    parts: list[Verification] = field(default_factory=list)
 
 
 class Verifier(Protocol):
@@ -53,3 +80,31 @@ class Verifier(Protocol):
     version: str
 
     def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]: ...
+
+
+def combine_parts(parts: Sequence[Verification]) -> Verification:
+    """A compound claim is contradicted if any part is, unknown if any part is, else supported."""
+    for verdict in (Verdict.CONTRADICTED, Verdict.UNKNOWN):
+        deciding = [p for p in parts if p.verdict is verdict]
+        if deciding:
+            chosen = max(deciding, key=lambda p: p.confidence)
+            position = parts.index(chosen) + 1
+            explanation = f"Part {position} of {len(parts)}, “{chosen.claim}”: {chosen.explanation}"
+            break
+    else:
+        chosen = min(parts, key=lambda p: p.confidence)  # only as sure as its weakest part
+        explanation = "Every part is supported. " + " ".join(p.explanation for p in parts)
+    evidence = list(chosen.evidence[:1])
+    for part in (chosen, *parts):
+        for passage in part.evidence:
+            if passage not in evidence:
+                evidence.append(passage)
+    return Verification(
+        verdict=chosen.verdict,
+        confidence=chosen.confidence,
+        scores=chosen.scores,
+        evidence=evidence,
+        explanation=explanation,
+        decisive_span=chosen.decisive_span,
+        parts=list(parts),
+    )

@@ -14,13 +14,15 @@ from app.api.schemas import (
     BatchCheckResponse,
     CheckRequest,
     CheckResponse,
+    DecisiveSpanOut,
     Evidence,
+    PartResult,
     Scores,
 )
 from app.core.config import Settings
 from app.core.errors import InputTooLong, TooManyClaims, TopKTooLarge
 from app.pipeline.checker import CheckOutcome
-from app.pipeline.verdicts import Verdict
+from app.pipeline.verdicts import Passage, Verdict, Verification
 
 router = APIRouter(prefix="/check", tags=["check"])
 
@@ -59,6 +61,27 @@ def _check_lengths(claims: list[str], settings: Settings) -> None:
             raise InputTooLong(name, len(claim), settings.max_claim_chars)
 
 
+def _evidence(passages: list[Passage]) -> list[Evidence]:
+    return [
+        Evidence(
+            document_id=p.document_id,
+            document_title=p.document_title,
+            sentence_index=p.sentence_index,
+            sentence_indices=list(p.sentence_indices),
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            similarity=round(p.similarity, 4),
+        )
+        for p in passages
+    ]
+
+
+def _span(verification: Verification) -> DecisiveSpanOut | None:
+    span = verification.decisive_span
+    return DecisiveSpanOut(text=span.text, start=span.start, end=span.end) if span else None
+
+
 def _response(outcome: CheckOutcome, versions: dict[str, str]) -> CheckResponse:
     verification = outcome.verification
     return CheckResponse(
@@ -67,21 +90,20 @@ def _response(outcome: CheckOutcome, versions: dict[str, str]) -> CheckResponse:
         verdict=verification.verdict.value,
         confidence=verification.confidence,
         scores=Scores(**{verdict.value: verification.scores.get(verdict, 0.0) for verdict in Verdict}),
-        evidence=[
-            Evidence(
-                document_id=p.document_id,
-                document_title=p.document_title,
-                sentence_index=p.sentence_index,
-                sentence_indices=list(p.sentence_indices),
-                text=p.text,
-                start=p.start,
-                end=p.end,
-                similarity=round(p.similarity, 4),
-            )
-            for p in verification.evidence
-        ],
+        evidence=_evidence(verification.evidence),
         explanation=verification.explanation,
-        decisive_span=verification.details.get("decisive_span"),
+        decisive_span=_span(verification),
+        parts=[
+            PartResult(
+                claim=part.claim or "",
+                verdict=part.verdict.value,
+                confidence=part.confidence,
+                evidence=_evidence(part.evidence[:1]),
+                explanation=part.explanation,
+                decisive_span=_span(part),
+            )
+            for part in verification.parts
+        ],
         model_versions=versions,
         checked_at=outcome.checked_at,
         latency_ms=round(outcome.latency_ms, 2),
@@ -92,7 +114,7 @@ def _response(outcome: CheckOutcome, versions: dict[str, str]) -> CheckResponse:
     "",
     response_model=CheckResponse,
     summary="Check one claim",
-    responses=error_responses(400, 404, 422, 503),
+    responses=error_responses(400, 404, 413, 422, 503, 504),
 )
 def check_claim(
     payload: Annotated[CheckRequest, Body(openapi_examples=_CHECK_EXAMPLES)],
@@ -110,7 +132,7 @@ def check_claim(
     "/batch",
     response_model=BatchCheckResponse,
     summary="Check several claims",
-    responses=error_responses(400, 404, 422, 503),
+    responses=error_responses(400, 404, 413, 422, 503, 504),
 )
 def check_batch(payload: BatchCheckRequest, checker: CheckerDep, settings: SettingsDep) -> BatchCheckResponse:
     """Check many claims in one call (model work batched); results keep the input order."""

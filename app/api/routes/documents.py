@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlmodel import Session
 
 from app.api.deps import CorpusDep, RuntimeDep, SettingsDep
 from app.api.errors import error_responses
 from app.api.schemas import DocumentCreate, DocumentDetail, DocumentPage, DocumentSummary, SentenceOut
+from app.api.security import require_admin
 from app.core.errors import DocumentNotFound, InputTooLong
 from app.db import repository
 
@@ -23,8 +24,9 @@ router = APIRouter(prefix="/documents", tags=["documents"])
     summary="Add an article to the corpus",
     responses={
         200: {"model": DocumentSummary, "description": "Identical text was already stored: that document."},
-        **error_responses(400, 422, 503),
+        **error_responses(400, 403, 413, 422, 503, 504),
     },
+    dependencies=[Depends(require_admin)],
 )
 def create_document(
     payload: DocumentCreate, corpus: CorpusDep, settings: SettingsDep, response: Response
@@ -76,7 +78,8 @@ def get_document(document_id: int, runtime: RuntimeDep) -> DocumentDetail:
     "/{document_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove an article from the corpus",
-    responses=error_responses(404, 422, 503),
+    responses=error_responses(403, 404, 422, 503),
+    dependencies=[Depends(require_admin)],
 )
 def delete_document(document_id: int, corpus: CorpusDep) -> Response:
     """Delete the document and its sentences; past check records keep their references."""

@@ -21,14 +21,18 @@ def health() -> HealthResponse:
     "/ready",
     response_model=ReadyResponse,
     summary="Readiness probe",
-    responses={503: {"model": ReadyResponse, "description": "Models or corpus not loaded (yet)."}},
+    responses={503: {"model": ReadyResponse, "description": "Not loaded (yet), or the database is unreachable."}},
 )
 def ready(runtime: RuntimeDep) -> ReadyResponse | JSONResponse:
-    """Answer 200 once models, database and index are loaded, 503 before (or if loading failed)."""
-    if not runtime.ready:
-        body = ReadyResponse(
-            status="failed" if runtime.error else "starting", detail=runtime.error or "Loading models and corpus."
-        )
+    """Answer 200 once models, database and index are loaded and the database answers, 503 otherwise."""
+    database_problem = runtime.database_problem() if runtime.error is None else None
+    if not runtime.ready or database_problem:
+        if runtime.error:
+            body = ReadyResponse(status="failed", detail=runtime.error)
+        elif database_problem:
+            body = ReadyResponse(status="unavailable", detail=database_problem)
+        else:
+            body = ReadyResponse(status="starting", detail="Loading models and corpus.")
         return JSONResponse(status_code=503, content=body.model_dump(), headers={"Retry-After": "5"})
     return ReadyResponse(
         status="ready",
