@@ -4,47 +4,26 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from app.core.config import Settings
 from app.main import create_app
 from app.ml.embedder import Embedder
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEEDS_DIR, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served_url(embedder: Embedder, tmp_path: Path) -> Iterator[str]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", seeds_dir=SEEDS_DIR)
-    app = create_app(settings, embedder)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    assert app.state.runtime.wait_until_loaded(timeout=120)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(create_app(settings, embedder)) as base:
+        yield base
 
 
 def test_docs_render_offline_and_try_it_out_returns_a_verdict(served_url: str) -> None:

@@ -8,23 +8,19 @@ a 5xx. `make fuzz` runs many more examples per operation (FACTCHECK_FUZZ_EXAMPLE
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from app.core.config import Settings
 from app.main import create_app
 from app.ml.embedder import Embedder
-from tests.conftest import SEEDS_DIR, TEST_DATABASE, empty_postgres_database
+from tests.conftest import SEEDS_DIR, TEST_DATABASE, empty_postgres_database, serving
 
 pytestmark = pytest.mark.slow
 
@@ -38,31 +34,14 @@ API_KEY = "fuzz-key"
 NOT_APPLICABLE = [positive_data_acceptance]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served_url(embedder: Embedder, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if TEST_DATABASE == "postgres":
         url = empty_postgres_database(request.getfixturevalue("postgres_database"))
     else:
         url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    app = create_app(Settings(database_url=url, seeds_dir=SEEDS_DIR, api_keys=API_KEY), embedder)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    assert app.state.runtime.wait_until_loaded(timeout=120), app.state.runtime.error
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(create_app(Settings(database_url=url, seeds_dir=SEEDS_DIR, api_keys=API_KEY), embedder)) as base:
+        yield base
 
 
 def test_every_operation_conforms_to_the_schema_and_never_fails(served_url: str) -> None:
