@@ -24,7 +24,8 @@ from app.ml.embedder import Embedder
 from app.ml.nli import NLIModel
 from app.pipeline.checker import Checker
 from app.pipeline.corpus import Corpus
-from app.pipeline.index_sync import IndexSync, SyncedIndex
+from app.pipeline.index import VectorIndex
+from app.pipeline.index_sync import IndexSync
 from app.pipeline.nli_verifier import EngineParams, NLIVerifier
 from app.pipeline.retrieval import Retriever
 from app.pipeline.similarity_verifier import SimilarityVerifier
@@ -116,7 +117,7 @@ class Runtime:
         # Kept, so a retry after a database outage reuses the loaded model.
         self._embedder = self._embedder or Embedder(self.settings.embedding_model, self.settings.embed_batch_size)
         embedder = MeteredEmbedder(self._embedder, self.metrics)
-        index = SyncedIndex(embedder.dimension)
+        index = VectorIndex(embedder.dimension)
         corpus = Corpus(self.engine, embedder, index)
         loaded = corpus.load_index()
         logger.info("index loaded: %d stored sentences", loaded)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
-from app.pipeline.index_sync import SyncedIndex
+from app.pipeline.index import VectorIndex
 
 SYNC_SECONDS = 0.5
 ARTICLE = {
@@ -84,7 +84,7 @@ def test_the_same_text_posted_to_two_instances_at_once_is_stored_once(make_clien
 
 
 def test_the_index_holds_a_document_once_whether_ingestion_or_sync_adds_it_first() -> None:
-    index = SyncedIndex(3)
+    index = VectorIndex(3)
     vectors = np.eye(3, dtype=np.float32)[:2]
     index.add([7, 7], [0, 1], vectors)
     index.add([7, 7, 8], [0, 1, 0], np.eye(3, dtype=np.float32))  # 7 again (ignored) and a new 8

@@ -22,7 +22,11 @@ class Hit:
 
 
 class VectorIndex:
-    """Normalised sentence vectors with their ``(document_id, sentence_index)`` keys."""
+    """Normalised sentence vectors with their ``(document_id, sentence_index)`` keys.
+
+    Each document is held at most once, whoever adds it first (its ingestion or the sync with
+    other instances, see index_sync.py).
+    """
 
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension
@@ -30,20 +34,26 @@ class VectorIndex:
         self._vectors: Vectors = np.zeros((0, dimension), dtype=np.float32)
         self._documents: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._sentences: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._known: set[int] = set()
 
     def __len__(self) -> int:
         return int(self._documents.shape[0])
 
     def add(self, document_ids: npt.ArrayLike, sentence_indices: npt.ArrayLike, vectors: Vectors) -> None:
-        """Append vectors; arrays are replaced, not mutated, so concurrent searches see a consistent view."""
+        """Append the rows of documents not indexed yet (rows of indexed documents are ignored).
+
+        Arrays are replaced, not mutated, so concurrent searches see a consistent view.
+        """
         documents = np.asarray(document_ids, dtype=np.int64)
         sentences = np.asarray(sentence_indices, dtype=np.int64)
         if vectors.shape != (documents.shape[0], self.dimension) or sentences.shape != documents.shape:
             raise ValueError("vectors, document ids and sentence indices must have matching lengths")
         with self._lock:
-            self._vectors = np.concatenate([self._vectors, vectors.astype(np.float32, copy=False)])
-            self._documents = np.concatenate([self._documents, documents])
-            self._sentences = np.concatenate([self._sentences, sentences])
+            new = ~np.isin(documents, np.fromiter(self._known, dtype=np.int64, count=len(self._known)))
+            self._vectors = np.concatenate([self._vectors, vectors[new].astype(np.float32, copy=False)])
+            self._documents = np.concatenate([self._documents, documents[new]])
+            self._sentences = np.concatenate([self._sentences, sentences[new]])
+            self._known.update(int(i) for i in np.unique(documents[new]))
 
     def remove_document(self, document_id: int) -> None:
         with self._lock:
@@ -51,9 +61,11 @@ class VectorIndex:
             self._vectors = self._vectors[keep]
             self._documents = self._documents[keep]
             self._sentences = self._sentences[keep]
+            self._known.discard(document_id)
 
     def document_ids(self) -> set[int]:
-        return {int(i) for i in np.unique(self._documents)}
+        with self._lock:
+            return set(self._known)
 
     def search(self, queries: Vectors, k: int, document_ids: Collection[int] | None = None) -> list[list[Hit]]:
         """Top-``k`` sentences for each query row, optionally only within ``document_ids``."""

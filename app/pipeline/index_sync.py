@@ -12,43 +12,14 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.db import repository
-from app.ml.embedder import Vectors
 from app.pipeline.index import VectorIndex
 
 logger = logging.getLogger(__name__)
-
-
-class SyncedIndex(VectorIndex):
-    """A vector index that holds each document at most once, whoever adds it first (ingestion or sync)."""
-
-    def __init__(self, dimension: int) -> None:
-        super().__init__(dimension)
-        self._write_lock = threading.Lock()
-        self._known: set[int] = set()
-
-    def add(self, document_ids: npt.ArrayLike, sentence_indices: npt.ArrayLike, vectors: Vectors) -> None:
-        """Add the rows of documents not indexed yet; rows of documents already indexed are ignored."""
-        documents = np.asarray(document_ids, dtype=np.int64)
-        sentences = np.asarray(sentence_indices, dtype=np.int64)
-        with self._write_lock:
-            new = ~np.isin(documents, np.fromiter(self._known, dtype=np.int64, count=len(self._known)))
-            super().add(documents[new], sentences[new], vectors[new])
-            self._known.update(int(i) for i in np.unique(documents[new]))
-
-    def remove_document(self, document_id: int) -> None:
-        with self._write_lock:
-            super().remove_document(document_id)
-            self._known.discard(document_id)
-
-    def document_ids(self) -> set[int]:
-        with self._write_lock:
-            return set(self._known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +31,7 @@ class SyncResult:
 class IndexSync:
     """Brings the index up to date with the database, once or periodically in a background thread."""
 
-    def __init__(self, engine: Engine, index: SyncedIndex, interval_seconds: float) -> None:
+    def __init__(self, engine: Engine, index: VectorIndex, interval_seconds: float) -> None:
         self._engine = engine
         self._index = index
         self._interval = interval_seconds
