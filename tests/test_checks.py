@@ -76,6 +76,14 @@ def test_year_ranges_cover_the_years_inside() -> None:
     assert "date" in kinds("France plans its budget for 2035", passage)
 
 
+def test_a_changed_year_range_is_reported_and_substituted_as_written() -> None:
+    passage = "France considers its military budget for the years 2025 to 2030."
+    claim = "France's military budget covers the years 2031 to 2035."
+    [mismatch] = find_mismatches(claim, passage)
+    assert (mismatch.kind, mismatch.claim_value, mismatch.passage_values) == ("date", "2031 to 2035", ("2025 to 2030",))
+    assert mismatch.substitutions(claim) == ["France's military budget covers the years 2025 to 2030."]
+
+
 @pytest.mark.parametrize(
     ("claim", "passage", "claim_names", "passage_names"),
     [

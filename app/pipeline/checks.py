@@ -179,11 +179,17 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
-def _years(text: str) -> set[int]:
-    years = {int(q.value) for q in quantities(text) if q.unit == "year"}
+def _years(text: str) -> tuple[set[int], list[str]]:
+    """Every year ``text`` covers, and how it states them: ranges as written ("2025 to 2030"), then single years."""
+    years: set[int] = set()
+    stated: list[str] = []
     for match in _YEAR_RANGE.finditer(text):
         years.update(range(int(match["first"]), int(match["last"]) + 1))
-    return years
+        stated.append(match.group())
+    for year in sorted({int(q.value) for q in quantities(text) if q.unit == "year"} - years):
+        years.add(year)
+        stated.append(str(year))
+    return years, stated
 
 
 def _words(text: str) -> set[str]:
@@ -204,11 +210,9 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
     mismatches = []
-    claim_years, passage_years = _years(claim), _years(passage)
+    (claim_years, claim_stated), (passage_years, passage_stated) = _years(claim), _years(passage)
     if claim_years and passage_years and not claim_years & passage_years:
-        mismatches.append(
-            Mismatch("date", ", ".join(map(str, sorted(claim_years))), tuple(map(str, sorted(passage_years))))
-        )
+        mismatches.append(Mismatch("date", ", ".join(claim_stated), tuple(passage_stated)))
     claim_words, passage_words = _words(claim), _words(passage)
     for names in (_WEEKDAYS, _MONTHS):
         in_claim = claim_words.intersection(names)
