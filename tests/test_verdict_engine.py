@@ -129,3 +129,34 @@ def test_combined_passages_are_read_as_their_sentences() -> None:
     [answer] = verifier.verify([(claim, [combined])])
     assert answer.verdict is Verdict.SUPPORTED
     assert model.seen[0][0] == "Germany pledged aid. France will send missiles."
+
+
+def window(text: str, similarity: float, index: int) -> Passage:
+    return Passage(
+        7, "Aid article", index, (index - 1, index), 50, 100 + len(text), text, similarity, PassageKind.WINDOW
+    )
+
+
+def test_a_window_needs_the_window_bar_to_support_or_contradict() -> None:
+    claim = "The alliance agreed a timetable."
+    supports = window("NATO met in Vilnius. It agreed a timetable.", 0.7, 4)
+    refutes = window("NATO met in Vilnius. It refused a timetable.", 0.7, 5)
+    script = {(supports.text, claim): (0.8, 0.1, 0.1), (refutes.text, claim): (0.1, 0.1, 0.8)}
+    for params, expected in [
+        (EngineParams(0.3, 0.5, 0.5, window_threshold=0.0), Verdict.CONTRADICTED),
+        (EngineParams(0.3, 0.5, 0.5, window_threshold=0.85), Verdict.UNKNOWN),
+    ]:
+        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [supports, refutes])])[0].verdict is expected
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, window_threshold=0.75))  # type: ignore[arg-type]
+    assert verifier.verify([(claim, [supports])])[0].verdict is Verdict.SUPPORTED
+
+
+def test_support_needs_a_passage_close_enough_to_the_claim() -> None:
+    claim = "Poland will join the framework."
+    loose = passage("Several countries, Poland among them, are expected to join.", 0.45, 2)
+    script = {(loose.text, claim): (0.9, 0.05, 0.05)}
+    for floor, expected in [(0.4, Verdict.SUPPORTED), (0.5, Verdict.UNKNOWN)]:
+        params = EngineParams(0.3, 0.5, 0.5, support_similarity=floor)
+        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [loose])])[0].verdict is expected

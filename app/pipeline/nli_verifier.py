@@ -36,6 +36,12 @@ class EngineParams:
     slot_threshold: float = 0.5
     # A combined premise (several sentences) must entail at least this much to support.
     combined_threshold: float = 0.5
+    # A window (a sentence with its neighbour) must reach at least this to support or contradict:
+    # the extra sentence gives context to a pronoun, but a small model also over-reads it.
+    window_threshold: float = 0.0
+    # A supporting passage must also be this close to the claim in embedding space: entailment from
+    # a passage that is only loosely about the claim is more often the model over-reading.
+    support_similarity: float = 0.0
     # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b).
     calibration: dict[str, tuple[float, float]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
 
@@ -172,20 +178,34 @@ class NLIVerifier:
             return self._contradicted(top, top.entailment, ranked, params)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
+        def contradiction_bar(scored: ScoredPassage) -> float:
+            window = scored.passage.kind is PassageKind.WINDOW
+            return max(params.contradiction_threshold, params.window_threshold if window else 0.0)
+
         contradicting = max(
-            (s for s in relevant if s.passage.kind is not PassageKind.COMBINED),
+            (
+                s
+                for s in relevant
+                if s.passage.kind is not PassageKind.COMBINED and s.contradiction >= contradiction_bar(s)
+            ),
             key=lambda s: s.contradiction,
             default=None,
         )
-        if contradicting is not None and contradicting.contradiction >= params.contradiction_threshold:
+        if contradicting is not None:
             return self._contradicted(contradicting, contradicting.contradiction, ranked, params)
 
         def support_bar(scored: ScoredPassage) -> float:
-            combined = scored.passage.kind is PassageKind.COMBINED
-            return max(params.support_threshold, params.combined_threshold) if combined else params.support_threshold
+            extra = {PassageKind.COMBINED: params.combined_threshold, PassageKind.WINDOW: params.window_threshold}
+            return max(params.support_threshold, extra.get(scored.passage.kind, 0.0))
 
         supporting = max(
-            (s for s in relevant if not s.mismatches and s.entailment >= support_bar(s)),
+            (
+                s
+                for s in relevant
+                if not s.mismatches
+                and s.entailment >= support_bar(s)
+                and s.passage.similarity >= params.support_similarity
+            ),
             key=lambda s: s.entailment,
             default=None,
         )
