@@ -25,6 +25,8 @@ from app.runtime import Runtime, build_verifier
 import nli_data
 
 SEED_CLAIMS = PROJECT_ROOT / "tests" / "data" / "seed_claims.jsonl"
+# Hand-written claims about two held-out BBC articles, for tuning only (the seed claims are for reporting).
+DEV_CLAIMS = PROJECT_ROOT / "tests" / "data" / "dev_claims.jsonl"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 NLI_LABELS = {"entailment": Verdict.SUPPORTED, "contradiction": Verdict.CONTRADICTED, "neutral": Verdict.UNKNOWN}
 CLIMATE_LABELS = {"SUPPORTS": Verdict.SUPPORTED, "REFUTES": Verdict.CONTRADICTED, "NOT_ENOUGH_INFO": Verdict.UNKNOWN}
@@ -58,6 +60,23 @@ def seed_claims() -> list[Example]:
         row = json.loads(line)
         spans = tuple((sentences[i].start, sentences[i].end) for i in row["evidence"])
         examples.append(Example(row["claim"], Verdict(row["label"]), None, spans, row["kind"]))
+    return examples
+
+
+def dev_claims(shared: Path) -> list[Example]:
+    """Hand-written claims about held-out BBC articles (tests/data/dev_claims.jsonl); tuning only.
+
+    The articles are read from ../shared/nli-data/bbc_news at run time; only the claims live here.
+    """
+    articles = {row["id"]: row for row in nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl")}
+    examples = []
+    for line in DEV_CLAIMS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        article = articles[row["article"]]
+        sentences = split_sentences(article["text"])
+        spans = tuple((sentences[i].start, sentences[i].end) for i in row["evidence"])
+        document = (f"bbc {row['article']}: {article['title']}", article["text"])
+        examples.append(Example(row["claim"], Verdict(row["label"]), document, spans, row["kind"]))
     return examples
 
 

@@ -1,8 +1,9 @@
 """Choose the verdict engine's thresholds and calibration on tuning data only.
 
-Tuning data: the CLIMATE-FEVER tuning half and synthetic news pairs from the tuning half of the
-held-out BBC articles (`make eval` reports on the other halves). The NLI model reads every
-candidate passage once; decisions are then replayed for each of a seeded random sample of
+Tuning data: the CLIMATE-FEVER tuning half, synthetic news pairs from the tuning half of the
+held-out BBC articles (`make eval` reports on the other halves), and hand-written claims about two
+held-out BBC articles (tests/data/dev_claims.jsonl; `make eval` reports on the seed-article claims).
+The NLI model reads every candidate passage once; decisions are then replayed for each of a seeded random sample of
 threshold combinations, the best mean macro-F1 wins, and Platt scaling per verdict maps raw
 scores to calibrated confidence.
 Writes models/verdict-engine.json (with the similarity baseline's tuned thresholds).
@@ -71,7 +72,7 @@ def platt(raw: list[float], correct: list[bool]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="first N examples of each tuning set")
-    parser.add_argument("--trials", type=int, default=1500, help="threshold combinations to try")
+    parser.add_argument("--trials", type=int, default=3000, help="threshold combinations to try")
     parser.add_argument("--shared", default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -79,6 +80,7 @@ def main() -> None:
     sets = {
         "climate-fever/tune": evaluation.climate_fever(shared, "tune")[: args.limit],
         "synthetic/tune": evaluation.synthetic_news(shared, "tune")[: args.limit],
+        "dev-claims": evaluation.dev_claims(shared),
     }
 
     engine = build_verifier(Settings(verifier="nli"))
@@ -97,15 +99,17 @@ def main() -> None:
     finally:
         harness.close()
 
-    # A seeded random search: five thresholds make a full grid too large to replay.
+    # A seeded random search: seven thresholds make a full grid too large to replay.
     rng = np.random.default_rng(20261129)
-    candidates = [EngineParams(0.3, 0.5, 0.5, 0.5, 0.5, IDENTITY)] + [
+    candidates = [EngineParams(0.3, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, IDENTITY)] + [
         EngineParams(
             relevant_similarity=float(rng.choice([0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])),
             support_threshold=float(rng.choice(np.arange(0.3, 0.96, 0.05).round(2))),
             contradiction_threshold=float(rng.choice(np.arange(0.3, 0.96, 0.05).round(2))),
             slot_threshold=float(rng.choice(np.arange(0.5, 1.0, 0.05).round(2))),
             combined_threshold=float(rng.choice(np.arange(0.5, 1.06, 0.05).round(2))),
+            window_threshold=float(rng.choice(np.arange(0.0, 1.06, 0.05).round(2))),
+            support_similarity=float(rng.choice(np.arange(0.0, 0.81, 0.05).round(2))),
             calibration=IDENTITY,
         )
         for _ in range(args.trials)
