@@ -99,9 +99,9 @@ def main() -> None:
     finally:
         harness.close()
 
-    # A seeded random search: seven thresholds make a full grid too large to replay.
+    # A seeded random search: eight thresholds make a full grid too large to replay.
     rng = np.random.default_rng(20261129)
-    candidates = [EngineParams(0.3, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, IDENTITY)] + [
+    candidates = [EngineParams(0.3, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, IDENTITY)] + [
         EngineParams(
             relevant_similarity=float(rng.choice([0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])),
             support_threshold=float(rng.choice(np.arange(0.3, 0.96, 0.05).round(2))),
@@ -110,6 +110,7 @@ def main() -> None:
             combined_threshold=float(rng.choice(np.arange(0.5, 1.06, 0.05).round(2))),
             window_threshold=float(rng.choice(np.arange(0.0, 1.06, 0.05).round(2))),
             support_similarity=float(rng.choice(np.arange(0.0, 0.81, 0.05).round(2))),
+            contradiction_similarity=float(rng.choice(np.arange(0.0, 0.81, 0.05).round(2))),
             calibration=IDENTITY,
         )
         for _ in range(args.trials)

@@ -160,3 +160,13 @@ def test_support_needs_a_passage_close_enough_to_the_claim() -> None:
         params = EngineParams(0.3, 0.5, 0.5, support_similarity=floor)
         verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
         assert verifier.verify([(claim, [loose])])[0].verdict is expected
+
+
+def test_a_model_contradiction_needs_a_passage_close_enough_to_the_claim() -> None:
+    claim = "Italy opposed the joint declaration."
+    loose = passage("Japan, Germany and Canada signed the joint declaration.", 0.42, 5)
+    script = {(loose.text, claim): (0.05, 0.15, 0.8)}
+    for floor, expected in [(0.4, Verdict.CONTRADICTED), (0.5, Verdict.UNKNOWN)]:
+        params = EngineParams(0.3, 0.5, 0.5, contradiction_similarity=floor)
+        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [loose])])[0].verdict is expected

@@ -42,6 +42,8 @@ class EngineParams:
     # A supporting passage must also be this close to the claim in embedding space: entailment from
     # a passage that is only loosely about the claim is more often the model over-reading.
     support_similarity: float = 0.0
+    # The same for a passage the model says contradicts the claim (slot checks have their own test).
+    contradiction_similarity: float = 0.0
     # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b).
     calibration: dict[str, tuple[float, float]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
 
@@ -186,7 +188,9 @@ class NLIVerifier:
             (
                 s
                 for s in relevant
-                if s.passage.kind is not PassageKind.COMBINED and s.contradiction >= contradiction_bar(s)
+                if s.passage.kind is not PassageKind.COMBINED
+                and s.contradiction >= contradiction_bar(s)
+                and s.passage.similarity >= params.contradiction_similarity
             ),
             key=lambda s: s.contradiction,
             default=None,
