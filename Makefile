@@ -80,11 +80,11 @@ eval-nli: install
 
 # Verdict-engine thresholds and calibration, chosen on tuning halves only (writes models/verdict-engine.json).
 tune: install
-	$(BIN)/python scripts/tune_verdicts.py --limit 250
+	$(BIN)/python scripts/tune_verdicts.py
 
 # The real pipeline on seed claims and the reporting halves; tables on stdout, JSON and PNGs in build/eval/.
 eval: install
-	$(BIN)/python scripts/eval.py --limit 300
+	$(BIN)/python scripts/eval.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -58,15 +57,16 @@ def macro_f1(gold: list[Verdict], predicted: list[Verdict]) -> float:
                           labels=[v.value for v in Verdict], zero_division=0))  # fmt: skip
 
 
-def platt(raw: list[float], correct: list[bool]) -> tuple[float, float]:
-    """Fit confidence = sigmoid(a * logit(raw) + b) to whether the verdict was right."""
+def platt(raw: list[float], similarity: list[float], correct: list[bool]) -> tuple[float, float, float]:
+    """Fit confidence = sigmoid(a * logit(raw) + b + c * similarity) to whether the verdict was right."""
     from sklearn.linear_model import LogisticRegression
 
     if len(set(correct)) < 2:
-        return (1.0, 0.0)
-    x = np.array([[math.log(min(max(r, 1e-4), 1 - 1e-4) / (1 - min(max(r, 1e-4), 1 - 1e-4)))] for r in raw])
+        return (1.0, 0.0, 0.0)
+    clipped = np.clip(np.array(raw), 1e-4, 1 - 1e-4)
+    x = np.column_stack([np.log(clipped / (1 - clipped)), np.array(similarity)])
     model = LogisticRegression(C=10.0).fit(x, np.array(correct, dtype=int))
-    return (float(model.coef_[0][0]), float(model.intercept_[0]))
+    return (float(model.coef_[0][0]), float(model.intercept_[0]), float(model.coef_[0][1]))
 
 
 def main() -> None:
@@ -128,14 +128,15 @@ def main() -> None:
     tuned_score, chosen = best
     print(f"chosen: {chosen}; mean tuning macro-F1 {tuned_score:.4f}")
 
-    by_verdict: dict[str, tuple[list[float], list[bool]]] = {v.value: ([], []) for v in Verdict}
+    by_verdict: dict[str, tuple[list[float], list[float], list[bool]]] = {v.value: ([], [], []) for v in Verdict}
     for rows in recorded.values():
         for example, scores, _ in rows:
             answer = replay(engine, scores, chosen)
-            raw, correct = by_verdict[answer.verdict.value]
+            raw, similarity, correct = by_verdict[answer.verdict.value]
             raw.append(answer.confidence)  # identity calibration: confidence is the raw score
+            similarity.append(answer.evidence[0].similarity if answer.evidence else 0.0)
             correct.append(answer.verdict == example.label)
-    calibration = {verdict: platt(raw, correct) for verdict, (raw, correct) in by_verdict.items()}
+    calibration = {verdict: platt(*columns) for verdict, columns in by_verdict.items()}
     final = replace(chosen, calibration=calibration)
 
     baseline_best: tuple[float, dict[str, float]] | None = None

@@ -170,3 +170,17 @@ def test_a_model_contradiction_needs_a_passage_close_enough_to_the_claim() -> No
         params = EngineParams(0.3, 0.5, 0.5, contradiction_similarity=floor)
         verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
         assert verifier.verify([(claim, [loose])])[0].verdict is expected
+
+
+def test_calibration_can_weigh_the_similarity_of_the_cited_passage() -> None:
+    claim = "Poland will join the framework."
+    states = passage("Poland is expected to join the framework.", 0.5, 7)
+    script = {(states.text, claim): (0.8, 0.1, 0.1)}
+    identity = {v.value: (1.0, 0.0) for v in Verdict}
+    two_values = NLIVerifier(ScriptedNLI(script), EngineParams(calibration=identity))  # type: ignore[arg-type]
+    assert two_values.verify([(claim, [states])])[0].confidence == 0.8
+    weighted = {**identity, "supported": (1.0, -1.0, 2.0)}  # -1 + 2 * 0.5 = 0: the similarity term cancels b
+    three_values = NLIVerifier(ScriptedNLI(script), EngineParams(calibration=weighted))  # type: ignore[arg-type]
+    assert three_values.verify([(claim, [states])])[0].confidence == 0.8
+    boosted = NLIVerifier(ScriptedNLI(script), EngineParams(calibration={**identity, "supported": (1.0, 0.0, 2.0)}))  # type: ignore[arg-type]
+    assert boosted.verify([(claim, [states])])[0].confidence > 0.9

@@ -44,13 +44,14 @@ class EngineParams:
     support_similarity: float = 0.0
     # The same for a passage the model says contradicts the claim (slot checks have their own test).
     contradiction_similarity: float = 0.0
-    # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b).
-    calibration: dict[str, tuple[float, float]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
+    # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity), where
+    # similarity is that of the cited passage (c is 0 in two-value entries).
+    calibration: dict[str, tuple[float, ...]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
 
     @classmethod
     def load(cls, path: Path) -> EngineParams:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        calibration = {k: (float(a), float(b)) for k, (a, b) in raw.pop("calibration").items()}
+        calibration = {k: tuple(float(x) for x in values) for k, values in raw.pop("calibration").items()}
         known = {name for name in cls.__dataclass_fields__ if name != "calibration"}
         return cls(**{k: float(v) for k, v in raw.items() if k in known}, calibration=calibration)
 
@@ -259,8 +260,10 @@ class NLIVerifier:
         explanation: str,
         span: DecisiveSpan | None = None,
     ) -> Verification:
-        a, b = params.calibration[verdict.value]
-        confidence = round(1 / (1 + math.exp(-(a * _logit(raw) + b))), 4)
+        a, b, *weights = params.calibration[verdict.value]
+        similarity = evidence[0].similarity if evidence else 0.0
+        z = a * _logit(raw) + b + (weights[0] if weights else 0.0) * similarity
+        confidence = round(1 / (1 + math.exp(-z)), 4)
         rest = round((1 - confidence) / 2, 4)
         scores = {v: (confidence if v is verdict else rest) for v in Verdict}
         return Verification(verdict, confidence, scores, evidence, explanation, decisive_span=span)
