@@ -37,14 +37,13 @@ CASES = [
         id="budget-number",
     ),
     pytest.param(JOBS, "Unemployment in Portugal fell to 9.1% in March.", "contradiction", id="jobs-number"),
-    # Known miss, kept visible: a changed number inside a reworded claim is still called entailment
-    # (P(entailment) = 0.70); the synthetic number edits only change a number in an otherwise copied sentence.
+    # A changed number inside a reworded claim (the previous model called this entailment, P = 0.70;
+    # the synthetic number edits only change a number in an otherwise copied sentence).
     pytest.param(
         FACTORY,
         "About 300 people work at the carmaker's engine plant in Leeds.",
         "contradiction",
         id="factory-number-reworded",
-        marks=pytest.mark.xfail(strict=True, reason="changed number in a reworded claim is called entailment"),
     ),
     # Inserted negation -> contradiction.
     pytest.param(
