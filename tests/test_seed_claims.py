@@ -44,8 +44,9 @@ def _select(answers: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool
 
 
 KNOWN_MISSES = {
-    # A changed year range: the model entails it from the sentence with "2025 to 2030" (see README).
-    "France's military budget covers the years 2031 to 2035.",
+    # "32 member nations" is read as a count of members, "31 nations" as a count of nations, so the
+    # number check does not compare them, and the model calls the pair neutral (see README).
+    "The alliance has 32 member nations.",
 }
 
 
@@ -57,7 +58,7 @@ def test_changed_numbers_dates_and_negations_are_contradicted(answers: list[dict
     assert set(missed) <= KNOWN_MISSES, missed
 
 
-def test_the_year_range_miss_is_still_there(answers: list[dict[str, Any]]) -> None:
+def test_the_known_miss_is_still_there(answers: list[dict[str, Any]]) -> None:
     """Documents a known failure: if this starts passing, move the claim out of KNOWN_MISSES."""
     [(row, answer)] = _select(answers, lambda row: row["claim"] in KNOWN_MISSES)
     assert answer["verdict"] != row["label"]

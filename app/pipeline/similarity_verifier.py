@@ -29,9 +29,9 @@ class SimilarityVerifier:
     def __init__(
         self,
         # Chosen by `make tune` on tuning data (the "baseline" entry of models/verdict-engine.json).
-        relevant_similarity: float = 0.5,
-        polarity_similarity: float = 0.55,
-        support_similarity: float = 0.6,
+        relevant_similarity: float = 0.6,
+        polarity_similarity: float = 0.65,
+        support_similarity: float = 0.7,
     ) -> None:
         self.relevant_similarity = relevant_similarity
         self.polarity_similarity = polarity_similarity
