@@ -112,3 +112,20 @@ def test_substitution_puts_the_passage_value_in_the_claim() -> None:
         "Germany pledged 12 billion euros.",
         "Germany pledged 3.2 billion euros.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "claim_value", "passage_values"),
+    [
+        ("The alliance has 32 member nations.", "The leaders of the alliance's 31 nations met.",
+         "32 member nations", ("31 nations",)),
+        ("NATO has 32 nations.", "NATO has 31 member nations.", "32 nations", ("31 member nations",)),
+    ],
+)  # fmt: skip
+def test_a_count_with_a_modifier_is_compared_with_the_same_count(
+    claim: str, passage: str, claim_value: str, passage_values: tuple[str, ...]
+) -> None:
+    [mismatch] = find_mismatches(claim, passage)
+    assert (mismatch.kind, mismatch.claim_value, mismatch.passage_values) == ("number", claim_value, passage_values)
+    assert kinds("The alliance has 31 member nations.", "The leaders of the alliance's 31 nations met.") == set()
+    assert kinds("The G7 will send 40 tanks.", "The G7 has 7 member states.") == set()

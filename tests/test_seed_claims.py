@@ -44,8 +44,8 @@ def _select(answers: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool
 
 
 KNOWN_MISSES = {
-    # "32 member nations" is read as a count of members, "31 nations" as a count of nations, so the
-    # number check does not compare them, and the model calls the pair neutral (see README).
+    # The number check now pairs "32 member nations" with "31 nations", which keeps the claim from
+    # being supported, but the closest sentence is another one, so the slot is never confirmed (see README).
     "The alliance has 32 member nations.",
 }
 

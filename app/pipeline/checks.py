@@ -7,7 +7,7 @@ They sit beside the statistical verifiers because embeddings (and small NLI mode
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pycountry
@@ -46,6 +46,7 @@ _SPELLED_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORDS})(?:[\s-]+(?:{_NUMBER_WORDS}
 _SCALE_TAIL = re.compile(r"(?:[\s-]+(?:thousand|million|billion|trillion))+$", re.IGNORECASE)
 _NOT_A_NUMBER_START = {"hundred", "thousand", "million", "billion", "trillion", "point", "and", "one"}
 _UNIT_STOPWORDS = {"to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "annually", "per"}
+_NEXT_WORD = re.compile(r"\s([a-z]+)\b")
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't")
 
 _NEGATIONS = {
@@ -102,6 +103,16 @@ class Quantity:
     value: float
     unit: str
     text: str
+    # For counts, the word after the unit, which may be the noun a modifier qualifies ("32 member nations").
+    next_word: str = ""
+
+    def counts(self, noun: str) -> str | None:
+        """The words that count ``noun`` ("32 member nations" for "nation"), if this is such a count."""
+        if self.unit == f"count:{noun}":
+            return self.text
+        if self.unit.startswith("count:") and self.next_word and _singular(self.next_word) == noun:
+            return f"{self.text} {self.next_word}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +186,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             # The word after the number is not what it counts ("in 2023 to", "$3.5 billion annually").
             unit = "count" if unit.startswith("count:") else unit
             shown = shown[: match.start("unit") - match.start()]
-        found.append(Quantity(value=value, unit=unit, text=shown.strip()))
+        after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None
+        found.append(Quantity(value=value, unit=unit, text=shown.strip(), next_word=after[1] if after else ""))
     return tuple(found)
 
 
@@ -203,8 +215,16 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
         if claimed.unit == "year":
             continue
         same_unit = [q for q in passage_quantities if q.unit == claimed.unit]
+        claimed_text = claimed.text
+        if not same_unit and claimed.unit.startswith("count:"):
+            # A count with a modifier on one side: "32 member nations" against "31 nations".
+            pairs = [(claimed.counts(q.unit[6:]), q.counts(claimed.unit[6:]), q) for q in passage_quantities]
+            matched = [(mine or claimed.text, theirs or q.text, q) for mine, theirs, q in pairs if mine or theirs]
+            if matched:
+                claimed_text = matched[0][0]
+                same_unit = [replace(q, text=theirs) for _, theirs, q in matched]
         if same_unit and not any(abs(q.value - claimed.value) <= 1e-9 * max(1.0, q.value) for q in same_unit):
-            mismatches.append(Mismatch("number", claimed.text, tuple(q.text for q in same_unit)))
+            mismatches.append(Mismatch("number", claimed_text, tuple(q.text for q in same_unit)))
     return mismatches
 
 
