@@ -4,7 +4,6 @@ import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,13 +12,16 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from app.core.config import PROJECT_ROOT, Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.ml.embedder import Embedder, Vectors  # noqa: E402
+
+# A server and a role allowed to create databases (FACTCHECK_TEST_POSTGRES_URL); one scratch database per session.
+from scripts.service_process import scratch_database  # noqa: E402
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SEED_FILE = SEEDS_DIR / "g7-ukraine-security-guarantees.txt"
@@ -28,10 +30,6 @@ SEED_FILE = SEEDS_DIR / "g7-ukraine-security-guarantees.txt"
 TEST_DATABASE = os.environ.get("FACTCHECK_TEST_DATABASE", "sqlite")
 if TEST_DATABASE not in ("sqlite", "postgres"):
     raise pytest.UsageError(f"FACTCHECK_TEST_DATABASE={TEST_DATABASE!r}: use 'sqlite' or 'postgres'")
-# A server and a role allowed to create databases; each test session creates one of its own.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "FACTCHECK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def pytest_report_header() -> str:
@@ -51,16 +49,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """URL of a database created for this test session on the local PostgreSQL, dropped afterwards."""
-    name = f"factcheck_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("postgres") as url:
+        yield url
 
 
 def empty_postgres_database(url: str) -> str:
