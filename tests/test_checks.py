@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.pipeline.checks import find_mismatches, quantities
+from app.pipeline.checks import Coverage, coverage, find_mismatches, quantities
 
 GERMANY = (
     "Germany has already committed to initially provide military assistance totaling 12 billion euros, "
@@ -129,3 +129,37 @@ def test_a_count_with_a_modifier_is_compared_with_the_same_count(
     assert (mismatch.kind, mismatch.claim_value, mismatch.passage_values) == ("number", claim_value, passage_values)
     assert kinds("The alliance has 31 member nations.", "The leaders of the alliance's 31 nations met.") == set()
     assert kinds("The G7 will send 40 tanks.", "The G7 has 7 member states.") == set()
+
+
+def test_coverage_matches_inflections_numbers_by_value_and_countries_by_alias() -> None:
+    claim = "The U.S. official says Germany commits €12bn to Kiev."
+    passage = (
+        "Germany has committed 12 billion euros to Kyiv, an official of the United States said, "
+        "according to a statement."
+    )
+    found = coverage(claim, passage)
+    assert found.missing == ()
+    assert found.share == 1.0
+
+
+def test_coverage_lists_what_the_passage_never_mentions() -> None:
+    found = coverage("The NATO summit was held in Vilnius and approved 40 F-16 jets.", NATO)
+    assert found.missing_names == ("Vilnius", "F-16")
+    assert {"held", "approved", "jets"} <= set(found.missing)
+    assert any(word.startswith("40") for word in found.missing)
+    assert "summit" not in found.missing
+    assert found.share < 0.5
+
+
+def test_coverage_does_not_count_function_words_or_a_capitalised_first_word() -> None:
+    found = coverage("The leaders of the alliance met.", "Alliance leaders meet often.")
+    assert found == Coverage(1.0, (), ())
+
+
+def test_a_negation_about_another_part_of_the_sentence_is_not_a_mismatch() -> None:
+    # "rejected" negates the timetable request, not what the claim says about Ukraine's future.
+    assert kinds("NATO leaders said Ukraine's future lay within the alliance.", NATO) == set()
+
+
+def test_a_contracted_negation_counts() -> None:
+    assert kinds("NATO leaders didn't say Ukraine's future lay within the alliance.", NATO) == {"negation"}

@@ -184,3 +184,94 @@ def test_calibration_can_weigh_the_similarity_of_the_cited_passage() -> None:
     assert three_values.verify([(claim, [states])])[0].confidence == 0.8
     boosted = NLIVerifier(ScriptedNLI(script), EngineParams(calibration={**identity, "supported": (1.0, 0.0, 2.0)}))  # type: ignore[arg-type]
     assert boosted.verify([(claim, [states])])[0].confidence > 0.9
+
+
+def test_a_flipped_negation_needs_the_polarity_bar() -> None:
+    claim = "NATO gave Ukraine a membership timetable."
+    text = "NATO rejected Ukraine's request for a membership timetable."
+    script = {(text, claim): (0.45, 0.5, 0.05)}
+    for bar, expected in [(0.4, Verdict.CONTRADICTED), (0.5, Verdict.UNKNOWN)]:
+        verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, polarity_threshold=bar))  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [passage(text, 0.85)])])[0].verdict is expected
+
+
+def test_support_needs_the_passage_to_mention_enough_of_the_claim() -> None:
+    claim = "The European Union will fund the reconstruction of bridges."
+    text = "The G7 includes the European Union, which will support Ukraine."
+    script = {(text, claim): (0.9, 0.05, 0.05)}
+    for share, expected in [(0.3, Verdict.SUPPORTED), (0.7, Verdict.UNKNOWN)]:
+        verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, support_coverage=share))  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is expected
+
+
+def test_a_name_the_passage_never_mentions_keeps_it_from_supporting() -> None:
+    claim = "The NATO summit was held in Vilnius."
+    text = "At the NATO summit, leaders said Ukraine's future lay within the alliance."
+    script = {(text, claim): (0.9, 0.05, 0.05)}
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, names_required=1.0))  # type: ignore[arg-type]
+    [answer] = verifier.verify([(claim, [passage(text, 0.7)])])
+    assert answer.verdict is Verdict.UNKNOWN
+    assert answer.explanation.endswith("the passages never mention 'Vilnius'.")
+    verifier.params = EngineParams(0.3, 0.5, 0.5, names_required=0.0)
+    assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is Verdict.SUPPORTED
+
+
+def test_a_model_contradiction_needs_the_passage_to_mention_enough_of_the_claim() -> None:
+    claim = "Italy opposed the joint declaration on climate finance."
+    text = "The joint declaration is anticipated to be signed by all G7 members."
+    script = {(text, claim): (0.05, 0.1, 0.85)}
+    for share, expected in [(0.2, Verdict.CONTRADICTED), (0.6, Verdict.UNKNOWN)]:
+        params = EngineParams(0.3, 0.5, 0.5, contradiction_coverage=share)
+        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is expected
+
+
+def test_a_slot_can_be_checked_against_the_next_closest_sentences() -> None:
+    claim = "The alliance has 32 member nations."
+    closest = passage("The alliance's leaders met on Tuesday.", 0.8, 1)
+    counts = passage("Zelenskiy met the leaders of the alliance's 31 nations.", 0.7, 2)
+    script = {(counts.text, "The alliance has 31 nations."): (0.9, 0.05, 0.05)}
+    for sentences, expected in [(1.0, Verdict.UNKNOWN), (2.0, Verdict.CONTRADICTED)]:
+        params = EngineParams(0.3, 0.5, 0.5, slot_sentences=sentences)
+        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+        answer = verifier.verify([(claim, [closest, counts])])[0]
+        assert answer.verdict is expected
+    assert answer.explanation == "The article says 31 nations, not 32 member nations (sentence 3 of “Aid article”)."
+
+
+def test_the_slot_scan_stops_at_a_closer_sentence_that_states_the_claim() -> None:
+    claim = "France's military budget covers the years 2025 to 2030."
+    states = passage("France will consider its military budget for the years 2025 to 2030.", 0.7, 13)
+    other = passage("Germany committed military aid for the years 2025 to 2030.", 0.5, 12)
+    script = {
+        (states.text, claim): (0.95, 0.03, 0.02),
+        (other.text, "Germany's military budget covers the years 2025 to 2030."): (0.9, 0.05, 0.05),
+    }
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, slot_sentences=2.0))  # type: ignore[arg-type]
+    [answer] = verifier.verify([(claim, [states, other])])
+    assert answer.verdict is Verdict.SUPPORTED
+    assert answer.evidence[0] == states
+
+
+def test_a_flipped_negation_in_the_second_closest_sentence_is_a_denial() -> None:
+    claim = "Ukraine can join NATO while the war goes on."
+    loose = passage("NATO avoids a direct battle with Russia.", 0.72, 3)
+    denies = passage("Ukraine cannot join NATO while the war goes on.", 0.71, 2)
+    script = {(loose.text, claim): (0.4, 0.3, 0.3), (denies.text, claim): (0.95, 0.03, 0.02)}
+    params = EngineParams(0.3, 0.5, 0.5, slot_sentences=2.0, polarity_threshold=0.5)
+    verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+    [answer] = verifier.verify([(claim, [loose, denies])])
+    assert answer.verdict is Verdict.CONTRADICTED
+    assert answer.evidence[0] == denies
+    assert answer.decisive_span is not None and answer.decisive_span.text == "cannot"
+
+
+def test_support_from_a_combined_premise_needs_the_context_coverage_bar() -> None:
+    claim = "Russia answered the G7 with new sanctions."
+    combined = Passage(7, "Aid article", 1, (1, 7), 100, 300, "x" * 200, 0.7, PassageKind.COMBINED,
+                       combined_text="The G7 will announce guarantees. Russia was warned.")  # fmt: skip
+    script = {("The G7 will announce guarantees. Russia was warned.", claim): (0.9, 0.05, 0.05)}
+    for share, expected in [(0.3, Verdict.SUPPORTED), (0.7, Verdict.UNKNOWN)]:
+        params = EngineParams(0.3, 0.5, 0.5, context_coverage=share)
+        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
+        assert verifier.verify([(claim, [combined])])[0].verdict is expected

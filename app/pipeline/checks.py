@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pycountry
+from lemminflect import getAllLemmas
 from text_to_num import alpha2digit
 
 _SCALES = {
@@ -46,6 +47,8 @@ _SPELLED_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORDS})(?:[\s-]+(?:{_NUMBER_WORDS}
 _SCALE_TAIL = re.compile(r"(?:[\s-]+(?:thousand|million|billion|trillion))+$", re.IGNORECASE)
 _NOT_A_NUMBER_START = {"hundred", "thousand", "million", "billion", "trillion", "point", "and", "one"}
 _UNIT_STOPWORDS = {"to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "annually", "per"}
+_SCOPE_WORDS = 6  # how far after a negation or antonym its scope is looked for
+_SCOPE_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d.,]*%?")
 _NEXT_WORD = re.compile(r"\s([a-z]+)\b")
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't")
 
@@ -94,6 +97,80 @@ def countries(text: str) -> dict[str, str]:
     for match in pattern.finditer(text):
         found.setdefault(names[match.group()], match.group())
     return found
+
+
+# Open-class words that carry no claim of their own ("it has", "they will").
+_LIGHT_WORDS = {"it", "its", "they", "them", "this", "that", "these", "those", "one", "also", "there", "here"}
+# Closed-class words the lexicon does not list; capitalised at a sentence start they are not names.
+_FUNCTION_WORDS = {
+    "a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with",
+    "as", "into", "onto", "over", "under", "after", "before", "since", "during", "while", "although",
+    "though", "because", "than", "then", "so", "yet", "nor", "not", "no", "all", "any", "some", "each",
+    "every", "both", "either", "neither", "he", "she", "we", "you", "i", "his", "her", "our", "their",
+    "my", "your", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "according",
+}  # fmt: skip
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-.,][A-Za-z0-9]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of what a claim states a passage mentions at all (lemmas, names and numbers)."""
+
+    share: float
+    missing: tuple[str, ...]
+    missing_names: tuple[str, ...]
+
+
+def _lemmas(word: str) -> set[str]:
+    return {lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms} | {word.lower()}
+
+
+def _content_words(text: str) -> list[tuple[str, bool]]:
+    """Words that state something (nouns, verbs, adjectives, names) with whether each is a name."""
+    words: list[tuple[str, bool]] = []
+    for position, match in enumerate(_TOKEN.finditer(text)):
+        word = match.group()
+        lemmas = getAllLemmas(word)
+        if word[0].isdigit():
+            continue  # numbers are compared by value, below
+        if not lemmas and "-" in word and word.islower():
+            words.extend(_content_words(word.replace("-", " ")))
+        elif not lemmas:
+            # Unknown to the lexicon: a name when capitalised ("Vilnius"), else a function word ("the").
+            if word[0].isupper() and word.lower() not in _FUNCTION_WORDS:
+                words.append((word, True))
+        elif "AUX" not in lemmas and word.lower() not in _LIGHT_WORDS and {"NOUN", "VERB", "ADJ"} & lemmas.keys():
+            # A capitalised dictionary word inside the sentence is a name too ("the European Union").
+            words.append((word, position > 0 and word[0].isupper()))
+    return words
+
+
+def coverage(claim: str, passage: str) -> Coverage:
+    """Which of the claim's content words and numbers the passage never mentions, in any form.
+
+    Countries count once each and match by country ("Kiev" and "Kyiv", "U.S." and "America"), and
+    numbers by value ("12bn" and "12 billion"). A passage that never mentions a name or detail of
+    the claim can hardly state the claim.
+    """
+    claim_countries, passage_countries = countries(claim), countries(passage)
+    pattern, _ = _country_pattern()
+    passage_words = _TOKEN.findall(pattern.sub(" ", passage))
+    passage_words += [part for word in passage_words if "-" in word for part in word.split("-")]
+    passage_lemmas = set().union(*(_lemmas(w) for w in passage_words))
+    missing = [name for code, name in claim_countries.items() if code not in passage_countries]
+    missing_names = list(missing)
+    words = _content_words(pattern.sub(" ", claim))
+    for word, is_name in words:
+        if not _lemmas(word) & passage_lemmas:
+            missing.append(word)
+            if is_name:
+                missing_names.append(word)
+    passage_values = {q.value for q in quantities(passage)}
+    numbers = quantities(claim)
+    missing += [q.text for q in numbers if q.value not in passage_values]
+    total = len(claim_countries) + len(words) + len(numbers)
+    share = 1.0 - len(missing) / total if total else 1.0
+    return Coverage(share, tuple(missing), tuple(missing_names))
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +282,8 @@ def _years(text: str) -> tuple[set[int], list[str]]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text.replace("’", "'"))}
+    words = {w.lower() for w in _WORD.findall(text.replace("’", "'"))}
+    return words | ({"n't"} if any(w.endswith("n't") for w in words) else set())
 
 
 def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
@@ -244,10 +322,26 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return mismatches
 
 
+def _scope_is_shared(word: str, text: str, other: str) -> bool:
+    """Whether what ``word`` negates in ``text`` (the words after it) is something ``other`` speaks of.
+
+    "rejected his request for a timetable" bears on "NATO gave Ukraine a timetable", not on "NATO
+    said Ukraine's future lay within the alliance" from the same sentence.
+    """
+    words = [w.lower() for w in _SCOPE_TOKEN.findall(text.replace("’", "'"))]
+    if word not in words:
+        return True  # a contraction ("didn't"): no position to look from
+    scope = " ".join(words[words.index(word) + 1 : words.index(word) + 1 + _SCOPE_WORDS])
+    other_lemmas = set().union(*(_lemmas(w) for w in _TOKEN.findall(other)))
+    scoped = [w for w, _ in _content_words(scope)] + [q.text for q in quantities(scope)]
+    return any(_lemmas(w) & other_lemmas or w in other for w in scoped)
+
+
 def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     claim_words, passage_words = _words(claim), _words(passage)
     mismatches = []
-    claim_negations, passage_negations = claim_words & _NEGATIONS, passage_words & _NEGATIONS
+    claim_negations = {w for w in claim_words & _NEGATIONS if _scope_is_shared(w, claim, passage)}
+    passage_negations = {w for w in passage_words & _NEGATIONS if _scope_is_shared(w, passage, claim)}
     if bool(claim_negations) != bool(passage_negations):
         mismatches.append(
             Mismatch(
@@ -258,7 +352,12 @@ def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
         )
     for first, second in _ANTONYM_PAIRS:
         for said, other in ((first, second), (second, first)):
-            if said in claim_words and other in passage_words and said not in passage_words:
+            if (
+                said in claim_words
+                and other in passage_words
+                and said not in passage_words
+                and _scope_is_shared(other, passage, claim)
+            ):
                 mismatches.append(Mismatch("antonym", said, (other,)))
     return mismatches
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from app.ml.nli import NLIModel, Probabilities
-from app.pipeline.checks import Mismatch, find_mismatches
+from app.pipeline.checks import Coverage, Mismatch, coverage, find_mismatches
 from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification
 
 _SLOT_KINDS = ("number", "date", "name")
@@ -44,6 +44,19 @@ class EngineParams:
     support_similarity: float = 0.0
     # The same for a passage the model says contradicts the claim (slot checks have their own test).
     contradiction_similarity: float = 0.0
+    # P(entailment) at which a negation or antonym the claim flips turns the passage into a denial.
+    polarity_threshold: float = 0.5
+    # Share of the claim's content words, names and numbers a passage must mention to support it, and
+    # to contradict it through the model: one that never mentions most of the claim is about something else.
+    support_coverage: float = 0.0
+    contradiction_coverage: float = 0.0
+    # The same bar for support from a window or a combined premise: their extra sentences hold the
+    # missing context, so what the claim states should be in them.
+    context_coverage: float = 0.0
+    # 1: a name the passage never mentions keeps it from supporting the claim ("held in Vilnius").
+    names_required: float = 0.0
+    # How many of the closest sentences a slot contradiction (a number, date or name) is checked against.
+    slot_sentences: float = 1.0
     # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity), where
     # similarity is that of the cited passage (c is 0 in two-value entries).
     calibration: dict[str, tuple[float, ...]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
@@ -68,9 +81,15 @@ class ScoredPassage:
     passage: Passage
     probabilities: Probabilities
     mismatches: list[Mismatch]
+    coverage: Coverage = Coverage(1.0, (), ())
     # Highest P(entailment) of the claim with a mismatched value replaced by the passage's.
     slot_entailment: float = 0.0
     slot_mismatch: Mismatch | None = None
+
+    def check(self, claim: str) -> None:
+        """Run the explicit text checks (values, polarity, coverage) of ``claim`` against this passage."""
+        self.mismatches = find_mismatches(claim, self.passage.premise)
+        self.coverage = coverage(claim, self.passage.premise)
 
     @property
     def entailment(self) -> float:
@@ -133,7 +152,7 @@ class NLIVerifier:
                 scored.probabilities = next(probabilities)
                 # Any differing value keeps a passage from supporting; only a single sentence
                 # (whose value sits in one statement) can contradict through a slot.
-                scored.mismatches = find_mismatches(result.claim, scored.passage.premise)
+                scored.check(result.claim)
 
         substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
             (scored, mismatch, substituted)
@@ -163,22 +182,29 @@ class NLIVerifier:
                 f"No passage in the corpus is close enough to the claim to judge it{best}.",
             )  # fmt: skip
 
-        # Values are compared with the sentence closest to the claim only: another sentence that
-        # names a different day or sum usually speaks of something else.
-        sentences = [s for s in relevant if s.passage.kind is PassageKind.SENTENCE]
-        top = max(sentences, key=lambda s: s.passage.similarity, default=None)
-        if top is not None and top.slot_mismatch is not None and top.slot_entailment >= params.slot_threshold:
-            mismatch = top.slot_mismatch
-            stated = " or ".join(mismatch.passage_values)
-            return self._verification(
-                Verdict.CONTRADICTED, top.slot_entailment, self._cite(top.passage, ranked), params,
-                f"The article says {stated}, not {mismatch.claim_value} ({_where(top.passage)}).",
-                DecisiveSpan.find(top.passage, mismatch.passage_values[0]),
-            )  # fmt: skip
-        flipped = [m for m in (top.mismatches if top else []) if m.kind in _POLARITY_KINDS]
-        if top is not None and flipped and top.entailment >= params.support_threshold:
-            # The model would accept the claim but for a negation or antonym: that is a denial.
-            return self._contradicted(top, top.entailment, ranked, params)
+        # Values and polarity are compared with the few sentences closest to the claim, closest first.
+        # Past a sentence that states the claim as it is, a sentence that names a different day or
+        # sum usually speaks of something else, so only polarity is still checked there.
+        sentences = sorted(
+            (s for s in relevant if s.passage.kind is PassageKind.SENTENCE),
+            key=lambda s: s.passage.similarity,
+            reverse=True,
+        )
+        stated = False
+        for sentence in sentences[: int(params.slot_sentences)]:
+            mismatch = sentence.slot_mismatch
+            if not stated and mismatch is not None and sentence.slot_entailment >= params.slot_threshold:
+                values = " or ".join(mismatch.passage_values)
+                return self._verification(
+                    Verdict.CONTRADICTED, sentence.slot_entailment, self._cite(sentence.passage, ranked), params,
+                    f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
+                    DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
+                )  # fmt: skip
+            flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
+            if flipped and sentence.entailment >= params.polarity_threshold:
+                # The model would accept the claim but for a negation or antonym: that is a denial.
+                return self._contradicted(sentence, sentence.entailment, ranked, params)
+            stated = stated or (not sentence.mismatches and sentence.entailment >= params.support_threshold)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
         def contradiction_bar(scored: ScoredPassage) -> float:
@@ -192,6 +218,7 @@ class NLIVerifier:
                 if s.passage.kind is not PassageKind.COMBINED
                 and s.contradiction >= contradiction_bar(s)
                 and s.passage.similarity >= params.contradiction_similarity
+                and s.coverage.share >= params.contradiction_coverage
             ),
             key=lambda s: s.contradiction,
             default=None,
@@ -203,6 +230,10 @@ class NLIVerifier:
             extra = {PassageKind.COMBINED: params.combined_threshold, PassageKind.WINDOW: params.window_threshold}
             return max(params.support_threshold, extra.get(scored.passage.kind, 0.0))
 
+        def coverage_bar(scored: ScoredPassage) -> float:
+            context = scored.passage.kind is not PassageKind.SENTENCE
+            return max(params.support_coverage, params.context_coverage if context else 0.0)
+
         supporting = max(
             (
                 s
@@ -210,6 +241,8 @@ class NLIVerifier:
                 if not s.mismatches
                 and s.entailment >= support_bar(s)
                 and s.passage.similarity >= params.support_similarity
+                and s.coverage.share >= coverage_bar(s)
+                and not (params.names_required and s.coverage.missing_names)
             ),
             key=lambda s: s.entailment,
             default=None,
@@ -223,8 +256,11 @@ class NLIVerifier:
 
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
         doubt = max(closest.entailment, closest.contradiction)
-        blocked = [m for s in relevant if s.entailment >= params.support_threshold for m in s.mismatches]
-        reason = f"; {blocked[0].message}" if blocked else ""
+        blocked = [m.message for s in relevant if s.entailment >= params.support_threshold for m in s.mismatches]
+        unstated = [w for s in relevant if s.entailment >= params.support_threshold for w in s.coverage.missing_names]
+        if unstated and not blocked:
+            blocked = [f"the passages never mention {unstated[0]!r}"]
+        reason = f"; {blocked[0]}" if blocked else ""
         return self._verification(
             Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
             f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
