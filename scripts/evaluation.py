@@ -120,6 +120,11 @@ def mnli_heldout(shared: Path, size: int = 600) -> list[Example]:
     return nli_pairs(nli_data.mnli_matched_split(shared)[1][:size])
 
 
+def mnli_tuning(shared: Path, size: int = 600) -> list[Example]:
+    """The next ``size`` pairs of the held-out MNLI part, disjoint from mnli_heldout (tuning only)."""
+    return nli_pairs(nli_data.mnli_matched_split(shared)[1][600 : 600 + size])
+
+
 class RecordingVerifier:
     """Passes through to a verifier and keeps what it was asked, so tuning can replay decisions."""
 

@@ -1,11 +1,12 @@
 """Choose the verdict engine's thresholds and calibration on tuning data only.
 
 Tuning data: the CLIMATE-FEVER tuning half, synthetic news pairs from the tuning half of the
-held-out BBC articles (`make eval` reports on the other halves), and hand-written claims about two
-held-out BBC articles (tests/data/dev_claims.jsonl; `make eval` reports on the seed-article claims).
+held-out BBC articles (`make eval` reports on the other halves), hand-written claims about two
+held-out BBC articles (tests/data/dev_claims.jsonl; `make eval` reports on the seed-article claims),
+and 600 held-out MNLI pairs disjoint from the 600 that `make eval` reports on.
 The NLI model reads every candidate passage once; decisions are then replayed for each of a seeded random sample of
 threshold combinations, the best mean macro-F1 wins, and Platt scaling per verdict maps raw
-scores to calibrated confidence.
+scores (with the cited passage's similarity and coverage) to calibrated confidence.
 Writes models/verdict-engine.json (with the similarity baseline's tuned thresholds).
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from app.core.config import PROJECT_ROOT, Settings
+from app.pipeline.checks import coverage
 from app.pipeline.nli_verifier import ClaimScores, EngineParams, NLIVerifier
 from app.pipeline.similarity_verifier import SimilarityVerifier
 from app.pipeline.verdicts import Passage, Verdict, Verification, combine_parts
@@ -65,16 +67,27 @@ def macro_f1(gold: list[Verdict], predicted: list[Verdict]) -> float:
                           labels=[v.value for v in Verdict], zero_division=0))  # fmt: skip
 
 
-def platt(raw: list[float], similarity: list[float], correct: list[bool]) -> tuple[float, float, float]:
-    """Fit confidence = sigmoid(a * logit(raw) + b + c * similarity) to whether the verdict was right."""
+def platt(
+    raw: list[float], similarity: list[float], coverage_share: list[float], correct: list[bool]
+) -> tuple[float, ...]:
+    """Fit confidence = sigmoid(a * logit(raw) + b + c * similarity + d * coverage) to whether the verdict was right."""
     from sklearn.linear_model import LogisticRegression
 
     if len(set(correct)) < 2:
-        return (1.0, 0.0, 0.0)
+        return (1.0, 0.0, 0.0, 0.0)
     clipped = np.clip(np.array(raw), 1e-4, 1 - 1e-4)
-    x = np.column_stack([np.log(clipped / (1 - clipped)), np.array(similarity)])
+    x = np.column_stack([np.log(clipped / (1 - clipped)), np.array(similarity), np.array(coverage_share)])
     model = LogisticRegression(C=10.0).fit(x, np.array(correct, dtype=int))
-    return (float(model.coef_[0][0]), float(model.intercept_[0]), float(model.coef_[0][1]))
+    return (float(model.coef_[0][0]), float(model.intercept_[0]), *(float(w) for w in model.coef_[0][1:]))
+
+
+def cited_coverage(answer: Verification, parts: list[ClaimScores]) -> float:
+    """Coverage share of the passage a (possibly compound) answer cites, for the claim part it judges."""
+    if not answer.evidence:
+        return 0.0
+    deciding = next((p for p in answer.parts if p.evidence[:1] == answer.evidence[:1]), None)
+    claim = deciding.claim if deciding is not None and deciding.claim else parts[0].claim
+    return coverage(claim, answer.evidence[0].premise).share
 
 
 Recorded = dict[str, list[tuple[evaluation.Example, list[ClaimScores], list]]]
@@ -118,10 +131,12 @@ def main() -> None:
         "climate-fever/tune": evaluation.climate_fever(shared, "tune")[: args.limit],
         "synthetic/tune": evaluation.synthetic_news(shared, "tune")[: args.limit],
         "dev-claims": evaluation.dev_claims(shared),
+        "mnli/tune": evaluation.mnli_tuning(shared)[: args.limit],
     }
 
     engine = build_verifier(Settings(verifier="nli"))
     assert isinstance(engine, NLIVerifier)
+    recorded: Recorded = {}
     if args.scores_cache and args.scores_cache.is_file():
         recorded = pickle.loads(args.scores_cache.read_bytes())
         for rows in recorded.values():
@@ -129,10 +144,10 @@ def main() -> None:
                 for part in parts:
                     for scored in part.scored:
                         scored.check(part.claim)  # the text checks may have changed since; the model's scores not
-    else:
-        recorded = score_sets(engine, sets)
-        if args.scores_cache:
-            args.scores_cache.write_bytes(pickle.dumps(recorded))
+    recorded.update(score_sets(engine, {name: examples for name, examples in sets.items() if name not in recorded}))
+    recorded = {name: recorded[name] for name in sets}
+    if args.scores_cache:
+        args.scores_cache.write_bytes(pickle.dumps(recorded))
 
     grid: dict[str, list[float]] = {
         "relevant_similarity": [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
@@ -147,7 +162,7 @@ def main() -> None:
         "support_coverage": steps(0.0, 0.9),
         "contradiction_coverage": steps(0.0, 0.9),
         "context_coverage": steps(0.0, 0.9),
-        "names_required": [0.0, 1.0],
+        "specifics_required": [0.0, 1.0],
         "slot_sentences": [1.0, 2.0, 3.0],
     }
 
@@ -181,13 +196,16 @@ def main() -> None:
     tuned_score, chosen = best
     print(f"chosen: {chosen}; mean tuning macro-F1 {tuned_score:.4f}")
 
-    by_verdict: dict[str, tuple[list[float], list[float], list[bool]]] = {v.value: ([], [], []) for v in Verdict}
+    by_verdict: dict[str, tuple[list[float], list[float], list[float], list[bool]]] = {
+        v.value: ([], [], [], []) for v in Verdict
+    }
     for rows in recorded.values():
         for example, scores, _ in rows:
             answer = replay(engine, scores, chosen)
-            raw, similarity, correct = by_verdict[answer.verdict.value]
+            raw, similarity, coverage_share, correct = by_verdict[answer.verdict.value]
             raw.append(answer.confidence)  # identity calibration: confidence is the raw score
             similarity.append(answer.evidence[0].similarity if answer.evidence else 0.0)
+            coverage_share.append(cited_coverage(answer, scores))
             correct.append(answer.verdict == example.label)
     calibration = {verdict: platt(*columns) for verdict, columns in by_verdict.items()}
     final = replace(chosen, calibration=calibration)

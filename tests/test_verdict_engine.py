@@ -186,6 +186,18 @@ def test_calibration_can_weigh_the_similarity_of_the_cited_passage() -> None:
     assert boosted.verify([(claim, [states])])[0].confidence > 0.9
 
 
+def test_calibration_can_weigh_how_much_of_the_claim_the_cited_passage_mentions() -> None:
+    claim = "Poland will join the framework."
+    full = passage("Poland is expected to join the framework.", 0.5, 7)
+    partial = passage("Poland is expected to sign it.", 0.5, 8)
+    script = {(full.text, claim): (0.8, 0.1, 0.1), (partial.text, claim): (0.8, 0.1, 0.1)}
+    identity = {v.value: (1.0, 0.0) for v in Verdict}
+    weighted = {**identity, "supported": (1.0, -2.0, 0.0, 2.0)}  # -2 + 2 * coverage share
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(calibration=weighted))  # type: ignore[arg-type]
+    assert verifier.verify([(claim, [full])])[0].confidence == 0.8  # every word mentioned: the term cancels b
+    assert verifier.verify([(claim, [partial])])[0].confidence < 0.8
+
+
 def test_a_flipped_negation_needs_the_polarity_bar() -> None:
     claim = "NATO gave Ukraine a membership timetable."
     text = "NATO rejected Ukraine's request for a membership timetable."
@@ -208,11 +220,11 @@ def test_a_name_the_passage_never_mentions_keeps_it_from_supporting() -> None:
     claim = "The NATO summit was held in Vilnius."
     text = "At the NATO summit, leaders said Ukraine's future lay within the alliance."
     script = {(text, claim): (0.9, 0.05, 0.05)}
-    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, names_required=1.0))  # type: ignore[arg-type]
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, specifics_required=1.0))  # type: ignore[arg-type]
     [answer] = verifier.verify([(claim, [passage(text, 0.7)])])
     assert answer.verdict is Verdict.UNKNOWN
     assert answer.explanation.endswith("the passages never mention 'Vilnius'.")
-    verifier.params = EngineParams(0.3, 0.5, 0.5, names_required=0.0)
+    verifier.params = EngineParams(0.3, 0.5, 0.5, specifics_required=0.0)
     assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is Verdict.SUPPORTED
 
 

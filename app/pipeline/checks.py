@@ -114,11 +114,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-.,][A-Za-z0-9]+)*")
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """How much of what a claim states a passage mentions at all (lemmas, names and numbers)."""
+    """How much of what a claim states a passage mentions at all; specifics are its names and numbers."""
 
     share: float
     missing: tuple[str, ...]
-    missing_names: tuple[str, ...]
+    missing_specifics: tuple[str, ...]
 
 
 def _lemmas(word: str) -> set[str]:
@@ -158,19 +158,21 @@ def coverage(claim: str, passage: str) -> Coverage:
     passage_words += [part for word in passage_words if "-" in word for part in word.split("-")]
     passage_lemmas = set().union(*(_lemmas(w) for w in passage_words))
     missing = [name for code, name in claim_countries.items() if code not in passage_countries]
-    missing_names = list(missing)
+    missing_specifics = list(missing)
     words = _content_words(pattern.sub(" ", claim))
     for word, is_name in words:
         if not _lemmas(word) & passage_lemmas:
             missing.append(word)
             if is_name:
-                missing_names.append(word)
+                missing_specifics.append(word)
     passage_values = {q.value for q in quantities(passage)}
     numbers = quantities(claim)
-    missing += [q.text for q in numbers if q.value not in passage_values]
+    unstated_numbers = [q.text for q in numbers if q.value not in passage_values]
+    missing += unstated_numbers
+    missing_specifics += unstated_numbers
     total = len(claim_countries) + len(words) + len(numbers)
     share = 1.0 - len(missing) / total if total else 1.0
-    return Coverage(share, tuple(missing), tuple(missing_names))
+    return Coverage(share, tuple(missing), tuple(missing_specifics))
 
 
 @dataclass(frozen=True, slots=True)

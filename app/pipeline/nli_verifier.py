@@ -53,12 +53,12 @@ class EngineParams:
     # The same bar for support from a window or a combined premise: their extra sentences hold the
     # missing context, so what the claim states should be in them.
     context_coverage: float = 0.0
-    # 1: a name the passage never mentions keeps it from supporting the claim ("held in Vilnius").
-    names_required: float = 0.0
+    # 1: a name or number the passage never mentions keeps it from supporting the claim ("held in Vilnius").
+    specifics_required: float = 0.0
     # How many of the closest sentences a slot contradiction (a number, date or name) is checked against.
     slot_sentences: float = 1.0
-    # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity), where
-    # similarity is that of the cited passage (c is 0 in two-value entries).
+    # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity + d * coverage),
+    # with the similarity and coverage share of the cited passage (c and d are 0 where an entry omits them).
     calibration: dict[str, tuple[float, ...]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
 
     @classmethod
@@ -178,7 +178,7 @@ class NLIVerifier:
         if not relevant:
             best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
             return self._verification(
-                Verdict.UNKNOWN, 1.0, ranked[:3], params,
+                scores.claim, Verdict.UNKNOWN, 1.0, ranked[:3], params,
                 f"No passage in the corpus is close enough to the claim to judge it{best}.",
             )  # fmt: skip
 
@@ -196,14 +196,15 @@ class NLIVerifier:
             if not stated and mismatch is not None and sentence.slot_entailment >= params.slot_threshold:
                 values = " or ".join(mismatch.passage_values)
                 return self._verification(
-                    Verdict.CONTRADICTED, sentence.slot_entailment, self._cite(sentence.passage, ranked), params,
+                    scores.claim, Verdict.CONTRADICTED, sentence.slot_entailment,
+                    self._cite(sentence.passage, ranked), params,
                     f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
                     DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
                 )  # fmt: skip
             flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
             if flipped and sentence.entailment >= params.polarity_threshold:
                 # The model would accept the claim but for a negation or antonym: that is a denial.
-                return self._contradicted(sentence, sentence.entailment, ranked, params)
+                return self._contradicted(scores.claim, sentence, sentence.entailment, ranked, params)
             stated = stated or (not sentence.mismatches and sentence.entailment >= params.support_threshold)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
@@ -224,7 +225,7 @@ class NLIVerifier:
             default=None,
         )
         if contradicting is not None:
-            return self._contradicted(contradicting, contradicting.contradiction, ranked, params)
+            return self._contradicted(scores.claim, contradicting, contradicting.contradiction, ranked, params)
 
         def support_bar(scored: ScoredPassage) -> float:
             extra = {PassageKind.COMBINED: params.combined_threshold, PassageKind.WINDOW: params.window_threshold}
@@ -242,7 +243,7 @@ class NLIVerifier:
                 and s.entailment >= support_bar(s)
                 and s.passage.similarity >= params.support_similarity
                 and s.coverage.share >= coverage_bar(s)
-                and not (params.names_required and s.coverage.missing_names)
+                and not (params.specifics_required and s.coverage.missing_specifics)
             ),
             key=lambda s: s.entailment,
             default=None,
@@ -250,25 +251,27 @@ class NLIVerifier:
         if supporting is not None:
             passage = supporting.passage
             return self._verification(
-                Verdict.SUPPORTED, supporting.entailment, self._cite(passage, ranked), params,
+                scores.claim, Verdict.SUPPORTED, supporting.entailment, self._cite(passage, ranked), params,
                 f"{_capital(_where(passage))} states what the claim says.",
             )  # fmt: skip
 
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
         doubt = max(closest.entailment, closest.contradiction)
         blocked = [m.message for s in relevant if s.entailment >= params.support_threshold for m in s.mismatches]
-        unstated = [w for s in relevant if s.entailment >= params.support_threshold for w in s.coverage.missing_names]
-        if unstated and not blocked:
+        unstated = [
+            w for s in relevant if s.entailment >= params.support_threshold for w in s.coverage.missing_specifics
+        ]
+        if params.specifics_required and unstated and not blocked:
             blocked = [f"the passages never mention {unstated[0]!r}"]
         reason = f"; {blocked[0]}" if blocked else ""
         return self._verification(
-            Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
+            scores.claim, Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
             f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
             f"contradict the claim{reason}.",
         )  # fmt: skip
 
     def _contradicted(
-        self, scored: ScoredPassage, raw: float, ranked: list[Passage], params: EngineParams
+        self, claim: str, scored: ScoredPassage, raw: float, ranked: list[Passage], params: EngineParams
     ) -> Verification:
         # A word-level polarity difference, when there is one, shows the journalist where to look.
         said = [
@@ -278,7 +281,7 @@ class NLIVerifier:
         ]
         detail = f": it says {said[0]!r}" if said else ""
         return self._verification(
-            Verdict.CONTRADICTED, raw, self._cite(scored.passage, ranked), params,
+            claim, Verdict.CONTRADICTED, raw, self._cite(scored.passage, ranked), params,
             f"{_capital(_where(scored.passage))} contradicts the claim{detail}.",
             DecisiveSpan.find(scored.passage, said[0]) if said else None,
         )  # fmt: skip
@@ -289,6 +292,7 @@ class NLIVerifier:
 
     @staticmethod
     def _verification(
+        claim: str,
         verdict: Verdict,
         raw: float,
         evidence: list[Passage],
@@ -297,8 +301,11 @@ class NLIVerifier:
         span: DecisiveSpan | None = None,
     ) -> Verification:
         a, b, *weights = params.calibration[verdict.value]
-        similarity = evidence[0].similarity if evidence else 0.0
-        z = a * _logit(raw) + b + (weights[0] if weights else 0.0) * similarity
+        z = a * _logit(raw) + b
+        if evidence and weights:
+            z += weights[0] * evidence[0].similarity
+        if evidence and len(weights) > 1:
+            z += weights[1] * coverage(claim, evidence[0].premise).share
         confidence = round(1 / (1 + math.exp(-z)), 4)
         rest = round((1 - confidence) / 2, 4)
         scores = {v: (confidence if v is verdict else rest) for v in Verdict}
