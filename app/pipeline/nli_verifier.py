@@ -177,8 +177,13 @@ class NLIVerifier:
         ranked = sorted(scores.passages, key=lambda p: p.similarity, reverse=True)
         if not relevant:
             best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
+            cited = 0.0
+            if ranked:
+                # Below the floor a passage is not scored, except when tuning replays with all of them scored.
+                scored = next((s for s in scores.scored if s.passage is ranked[0]), None)
+                cited = scored.coverage.share if scored else coverage(scores.claim, ranked[0].premise).share
             return self._verification(
-                scores.claim, Verdict.UNKNOWN, 1.0, ranked[:3], params,
+                cited, Verdict.UNKNOWN, 1.0, ranked[:3], params,
                 f"No passage in the corpus is close enough to the claim to judge it{best}.",
             )  # fmt: skip
 
@@ -196,7 +201,7 @@ class NLIVerifier:
             if not stated and mismatch is not None and sentence.slot_entailment >= params.slot_threshold:
                 values = " or ".join(mismatch.passage_values)
                 return self._verification(
-                    scores.claim, Verdict.CONTRADICTED, sentence.slot_entailment,
+                    sentence.coverage.share, Verdict.CONTRADICTED, sentence.slot_entailment,
                     self._cite(sentence.passage, ranked), params,
                     f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
                     DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
@@ -204,7 +209,7 @@ class NLIVerifier:
             flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
             if flipped and sentence.entailment >= params.polarity_threshold:
                 # The model would accept the claim but for a negation or antonym: that is a denial.
-                return self._contradicted(scores.claim, sentence, sentence.entailment, ranked, params)
+                return self._contradicted(sentence, sentence.entailment, ranked, params)
             stated = stated or (not sentence.mismatches and sentence.entailment >= params.support_threshold)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
@@ -225,7 +230,7 @@ class NLIVerifier:
             default=None,
         )
         if contradicting is not None:
-            return self._contradicted(scores.claim, contradicting, contradicting.contradiction, ranked, params)
+            return self._contradicted(contradicting, contradicting.contradiction, ranked, params)
 
         def support_bar(scored: ScoredPassage) -> float:
             extra = {PassageKind.COMBINED: params.combined_threshold, PassageKind.WINDOW: params.window_threshold}
@@ -251,27 +256,28 @@ class NLIVerifier:
         if supporting is not None:
             passage = supporting.passage
             return self._verification(
-                scores.claim, Verdict.SUPPORTED, supporting.entailment, self._cite(passage, ranked), params,
+                supporting.coverage.share, Verdict.SUPPORTED, supporting.entailment,
+                self._cite(passage, ranked), params,
                 f"{_capital(_where(passage))} states what the claim says.",
             )  # fmt: skip
 
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
         doubt = max(closest.entailment, closest.contradiction)
         blocked = [m.message for s in relevant if s.entailment >= params.support_threshold for m in s.mismatches]
-        unstated = [
-            w for s in relevant if s.entailment >= params.support_threshold for w in s.coverage.missing_specifics
-        ]
-        if params.specifics_required and unstated and not blocked:
-            blocked = [f"the passages never mention {unstated[0]!r}"]
+        if params.specifics_required and not blocked:
+            unstated = [
+                w for s in relevant if s.entailment >= params.support_threshold for w in s.coverage.missing_specifics
+            ]
+            blocked = [f"the passages never mention {word!r}" for word in unstated[:1]]
         reason = f"; {blocked[0]}" if blocked else ""
         return self._verification(
-            scores.claim, Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
+            closest.coverage.share, Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
             f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
             f"contradict the claim{reason}.",
         )  # fmt: skip
 
     def _contradicted(
-        self, claim: str, scored: ScoredPassage, raw: float, ranked: list[Passage], params: EngineParams
+        self, scored: ScoredPassage, raw: float, ranked: list[Passage], params: EngineParams
     ) -> Verification:
         # A word-level polarity difference, when there is one, shows the journalist where to look.
         said = [
@@ -281,7 +287,7 @@ class NLIVerifier:
         ]
         detail = f": it says {said[0]!r}" if said else ""
         return self._verification(
-            claim, Verdict.CONTRADICTED, raw, self._cite(scored.passage, ranked), params,
+            scored.coverage.share, Verdict.CONTRADICTED, raw, self._cite(scored.passage, ranked), params,
             f"{_capital(_where(scored.passage))} contradicts the claim{detail}.",
             DecisiveSpan.find(scored.passage, said[0]) if said else None,
         )  # fmt: skip
@@ -292,7 +298,7 @@ class NLIVerifier:
 
     @staticmethod
     def _verification(
-        claim: str,
+        coverage_share: float,
         verdict: Verdict,
         raw: float,
         evidence: list[Passage],
@@ -305,7 +311,7 @@ class NLIVerifier:
         if evidence and weights:
             z += weights[0] * evidence[0].similarity
         if evidence and len(weights) > 1:
-            z += weights[1] * coverage(claim, evidence[0].premise).share
+            z += weights[1] * coverage_share
         confidence = round(1 / (1 + math.exp(-z)), 4)
         rest = round((1 - confidence) / 2, 4)
         scores = {v: (confidence if v is verdict else rest) for v in Verdict}
