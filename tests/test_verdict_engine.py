@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.pipeline.nli_verifier import EngineParams, NLIVerifier
-from app.pipeline.verdicts import Passage, PassageKind, Verdict
+from app.pipeline.verdicts import Passage, PassageKind, Verdict, Verification
 
 NEUTRAL = (0.05, 0.9, 0.05)
 
@@ -34,6 +34,14 @@ def engine(script: dict[tuple[str, str], tuple[float, float, float]]) -> tuple[N
     model = ScriptedNLI(script)
     params = EngineParams(relevant_similarity=0.3, support_threshold=0.5, contradiction_threshold=0.5)
     return NLIVerifier(model, params), model  # type: ignore[arg-type]
+
+
+def judge(
+    script: dict[tuple[str, str], tuple[float, float, float]], claim: str, passages: list[Passage], **params: float
+) -> Verification:
+    """The scripted verifier's answer under the thresholds of ``engine`` with ``params`` changed."""
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, **params))  # type: ignore[arg-type]
+    return verifier.verify([(claim, passages)])[0]
 
 
 def test_a_strong_contradiction_is_not_masked_by_entailment_elsewhere() -> None:
@@ -142,14 +150,9 @@ def test_a_window_needs_the_window_bar_to_support_or_contradict() -> None:
     supports = window("NATO met in Vilnius. It agreed a timetable.", 0.7, 4)
     refutes = window("NATO met in Vilnius. It refused a timetable.", 0.7, 5)
     script = {(supports.text, claim): (0.8, 0.1, 0.1), (refutes.text, claim): (0.1, 0.1, 0.8)}
-    for params, expected in [
-        (EngineParams(0.3, 0.5, 0.5, window_threshold=0.0), Verdict.CONTRADICTED),
-        (EngineParams(0.3, 0.5, 0.5, window_threshold=0.85), Verdict.UNKNOWN),
-    ]:
-        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [supports, refutes])])[0].verdict is expected
-    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, window_threshold=0.75))  # type: ignore[arg-type]
-    assert verifier.verify([(claim, [supports])])[0].verdict is Verdict.SUPPORTED
+    for bar, expected in [(0.0, Verdict.CONTRADICTED), (0.85, Verdict.UNKNOWN)]:
+        assert judge(script, claim, [supports, refutes], window_threshold=bar).verdict is expected
+    assert judge(script, claim, [supports], window_threshold=0.75).verdict is Verdict.SUPPORTED
 
 
 def test_support_needs_a_passage_close_enough_to_the_claim() -> None:
@@ -157,9 +160,7 @@ def test_support_needs_a_passage_close_enough_to_the_claim() -> None:
     loose = passage("Several countries, Poland among them, are expected to join.", 0.45, 2)
     script = {(loose.text, claim): (0.9, 0.05, 0.05)}
     for floor, expected in [(0.4, Verdict.SUPPORTED), (0.5, Verdict.UNKNOWN)]:
-        params = EngineParams(0.3, 0.5, 0.5, support_similarity=floor)
-        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [loose])])[0].verdict is expected
+        assert judge(script, claim, [loose], support_similarity=floor).verdict is expected
 
 
 def test_a_model_contradiction_needs_a_passage_close_enough_to_the_claim() -> None:
@@ -167,9 +168,7 @@ def test_a_model_contradiction_needs_a_passage_close_enough_to_the_claim() -> No
     loose = passage("Japan, Germany and Canada signed the joint declaration.", 0.42, 5)
     script = {(loose.text, claim): (0.05, 0.15, 0.8)}
     for floor, expected in [(0.4, Verdict.CONTRADICTED), (0.5, Verdict.UNKNOWN)]:
-        params = EngineParams(0.3, 0.5, 0.5, contradiction_similarity=floor)
-        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [loose])])[0].verdict is expected
+        assert judge(script, claim, [loose], contradiction_similarity=floor).verdict is expected
 
 
 def test_calibration_can_weigh_the_similarity_of_the_cited_passage() -> None:
@@ -203,8 +202,7 @@ def test_a_flipped_negation_needs_the_polarity_bar() -> None:
     text = "NATO rejected Ukraine's request for a membership timetable."
     script = {(text, claim): (0.45, 0.5, 0.05)}
     for bar, expected in [(0.4, Verdict.CONTRADICTED), (0.5, Verdict.UNKNOWN)]:
-        verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, polarity_threshold=bar))  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [passage(text, 0.85)])])[0].verdict is expected
+        assert judge(script, claim, [passage(text, 0.85)], polarity_threshold=bar).verdict is expected
 
 
 def test_support_needs_the_passage_to_mention_enough_of_the_claim() -> None:
@@ -212,20 +210,17 @@ def test_support_needs_the_passage_to_mention_enough_of_the_claim() -> None:
     text = "The G7 includes the European Union, which will support Ukraine."
     script = {(text, claim): (0.9, 0.05, 0.05)}
     for share, expected in [(0.3, Verdict.SUPPORTED), (0.7, Verdict.UNKNOWN)]:
-        verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, support_coverage=share))  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is expected
+        assert judge(script, claim, [passage(text, 0.7)], support_coverage=share).verdict is expected
 
 
 def test_a_name_the_passage_never_mentions_keeps_it_from_supporting() -> None:
     claim = "The NATO summit was held in Vilnius."
     text = "At the NATO summit, leaders said Ukraine's future lay within the alliance."
     script = {(text, claim): (0.9, 0.05, 0.05)}
-    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, specifics_required=1.0))  # type: ignore[arg-type]
-    [answer] = verifier.verify([(claim, [passage(text, 0.7)])])
+    answer = judge(script, claim, [passage(text, 0.7)], specifics_required=1.0)
     assert answer.verdict is Verdict.UNKNOWN
     assert answer.explanation.endswith("the passages never mention 'Vilnius'.")
-    verifier.params = EngineParams(0.3, 0.5, 0.5, specifics_required=0.0)
-    assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is Verdict.SUPPORTED
+    assert judge(script, claim, [passage(text, 0.7)], specifics_required=0.0).verdict is Verdict.SUPPORTED
 
 
 def test_a_model_contradiction_needs_the_passage_to_mention_enough_of_the_claim() -> None:
@@ -233,9 +228,7 @@ def test_a_model_contradiction_needs_the_passage_to_mention_enough_of_the_claim(
     text = "The joint declaration is anticipated to be signed by all G7 members."
     script = {(text, claim): (0.05, 0.1, 0.85)}
     for share, expected in [(0.2, Verdict.CONTRADICTED), (0.6, Verdict.UNKNOWN)]:
-        params = EngineParams(0.3, 0.5, 0.5, contradiction_coverage=share)
-        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [passage(text, 0.7)])])[0].verdict is expected
+        assert judge(script, claim, [passage(text, 0.7)], contradiction_coverage=share).verdict is expected
 
 
 def test_a_slot_can_be_checked_against_the_next_closest_sentences() -> None:
@@ -244,9 +237,7 @@ def test_a_slot_can_be_checked_against_the_next_closest_sentences() -> None:
     counts = passage("Zelenskiy met the leaders of the alliance's 31 nations.", 0.7, 2)
     script = {(counts.text, "The alliance has 31 nations."): (0.9, 0.05, 0.05)}
     for sentences, expected in [(1.0, Verdict.UNKNOWN), (2.0, Verdict.CONTRADICTED)]:
-        params = EngineParams(0.3, 0.5, 0.5, slot_sentences=sentences)
-        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-        answer = verifier.verify([(claim, [closest, counts])])[0]
+        answer = judge(script, claim, [closest, counts], slot_sentences=sentences)
         assert answer.verdict is expected
     assert answer.explanation == "The article says 31 nations, not 32 member nations (sentence 3 of “Aid article”)."
 
@@ -259,8 +250,7 @@ def test_the_slot_scan_stops_at_a_closer_sentence_that_states_the_claim() -> Non
         (states.text, claim): (0.95, 0.03, 0.02),
         (other.text, "Germany's military budget covers the years 2025 to 2030."): (0.9, 0.05, 0.05),
     }
-    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, slot_sentences=2.0))  # type: ignore[arg-type]
-    [answer] = verifier.verify([(claim, [states, other])])
+    answer = judge(script, claim, [states, other], slot_sentences=2.0)
     assert answer.verdict is Verdict.SUPPORTED
     assert answer.evidence[0] == states
 
@@ -270,9 +260,7 @@ def test_a_flipped_negation_in_the_second_closest_sentence_is_a_denial() -> None
     loose = passage("NATO avoids a direct battle with Russia.", 0.72, 3)
     denies = passage("Ukraine cannot join NATO while the war goes on.", 0.71, 2)
     script = {(loose.text, claim): (0.4, 0.3, 0.3), (denies.text, claim): (0.95, 0.03, 0.02)}
-    params = EngineParams(0.3, 0.5, 0.5, slot_sentences=2.0, polarity_threshold=0.5)
-    verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-    [answer] = verifier.verify([(claim, [loose, denies])])
+    answer = judge(script, claim, [loose, denies], slot_sentences=2.0, polarity_threshold=0.5)
     assert answer.verdict is Verdict.CONTRADICTED
     assert answer.evidence[0] == denies
     assert answer.decisive_span is not None and answer.decisive_span.text == "cannot"
@@ -284,6 +272,4 @@ def test_support_from_a_combined_premise_needs_the_context_coverage_bar() -> Non
                        combined_text="The G7 will announce guarantees. Russia was warned.")  # fmt: skip
     script = {("The G7 will announce guarantees. Russia was warned.", claim): (0.9, 0.05, 0.05)}
     for share, expected in [(0.3, Verdict.SUPPORTED), (0.7, Verdict.UNKNOWN)]:
-        params = EngineParams(0.3, 0.5, 0.5, context_coverage=share)
-        verifier = NLIVerifier(ScriptedNLI(script), params)  # type: ignore[arg-type]
-        assert verifier.verify([(claim, [combined])])[0].verdict is expected
+        assert judge(script, claim, [combined], context_coverage=share).verdict is expected
