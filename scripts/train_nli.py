@@ -40,9 +40,9 @@ LABEL2ID = {label: i for i, label in ID2LABEL.items()}
 # Synthetic sets are regenerated with a new seed on every pass.
 PASSES = {
     "snli": 1,
-    "mnli_matched": 6,
-    "mnli_mismatched": 2,
-    "fever_nli": 6,
+    "mnli_matched": 8,
+    "mnli_mismatched": 4,
+    "fever_nli": 8,
     "fever_gold": 1,
     "fever_symmetric": 1,
     "covid_fact": 1,
@@ -50,7 +50,7 @@ PASSES = {
     "commitment_bank": 3,
     "fracas": 3,
     "rte_entailment": 2,
-    "synthetic_bbc": 2,
+    "synthetic_bbc": 1,
     "synthetic_nli_premises": 3,
 }
 CHECKPOINT = "checkpoint.pt"
