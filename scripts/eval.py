@@ -74,7 +74,8 @@ def main() -> None:
     }
 
     report: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
-    misses: dict[str, list[dict[str, str]]] = {}
+    misses: dict[str, list[dict[str, str | None]]] = {}
+    by_basis: dict[str, dict[str, dict[str, float]]] = {}
     for verifier_name, (overrides, verifier) in verifiers.items():
         harness = evaluation.Harness(overrides, verifier)
         try:
@@ -86,9 +87,11 @@ def main() -> None:
                     evaluation.save_plots(outcomes, f"{set_name} ({verifier_name})", args.out, set_name)
                     misses[set_name] = [
                         {"claim": o.example.claim, "kind": o.example.kind, "gold": o.example.label.value,
-                         "verdict": o.verification.verdict.value, "explanation": o.verification.explanation}
+                         "verdict": o.verification.verdict.value, "basis": o.verification.basis,
+                         "explanation": o.verification.explanation}
                         for o in outcomes if o.verification.verdict != o.example.label
                     ]  # fmt: skip
+                    by_basis[set_name] = evaluation.basis_breakdown(outcomes)
                     if set_name == "seed":
                         caught = [o for o in outcomes if o.example.label is Verdict.CONTRADICTED
                                   and o.example.kind in ("number", "date", "negation")]  # fmt: skip
@@ -102,11 +105,19 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     params = EngineParams.load(params_path) if params_path.is_file() else None
-    result = {"report": report, "misses": misses, "engine_params": params.__dict__ if params else None}
+    result = {
+        "report": report,
+        "engine_by_basis": by_basis,
+        "misses": misses,
+        "engine_params": params.__dict__ if params else None,
+    }
     (args.out / "eval.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
     for set_name, rows in report.items():
         print(f"\n== {set_name} ==")
         print_table(rows)
+        if set_name in by_basis:
+            print("engine verdicts by rule (n, accuracy): " + ", ".join(
+                f"{basis} {v['n']:.0f} {v['accuracy']:.2f}" for basis, v in by_basis[set_name].items()))  # fmt: skip
     if "climate-fever" in report and {"engine", "similarity"} <= set(report["climate-fever"]):
         gap = report["climate-fever"]["engine"]["macro_f1"] - report["climate-fever"]["similarity"]["macro_f1"]
         print(f"\nCLIMATE-FEVER reporting half: engine macro-F1 minus similarity baseline = {gap:+.4f}")

@@ -235,6 +235,15 @@ def metrics(gold: Sequence[Verdict], predicted: Sequence[Verdict], confidences: 
     return {k: round(float(v), 4) for k, v in result.items()}
 
 
+def basis_breakdown(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float]]:
+    """How many verdicts each decision rule ("slot", "support", ...) gave, and how many were right."""
+    groups: dict[str, list[bool]] = {}
+    for o in outcomes:
+        key = f"{o.verification.verdict.value}/{o.verification.basis}"
+        groups.setdefault(key, []).append(o.verification.verdict == o.example.label)
+    return {key: {"n": len(hits), "accuracy": round(sum(hits) / len(hits), 4)} for key, hits in sorted(groups.items())}
+
+
 def outcome_metrics(outcomes: Sequence[Outcome]) -> dict[str, float]:
     """Metrics of a run; citation accuracy counts claims decided right as supported or contradicted."""
     citations: list[bool | None] = [

@@ -5,8 +5,10 @@ held-out BBC articles (`make eval` reports on the other halves), hand-written cl
 held-out BBC articles (tests/data/dev_claims.jsonl; `make eval` reports on the seed-article claims),
 and 600 held-out MNLI pairs disjoint from the 600 that `make eval` reports on.
 The NLI model reads every candidate passage once; decisions are then replayed for each of a seeded random sample of
-threshold combinations, the best mean macro-F1 wins, and Platt scaling per verdict maps raw
-scores (with the cited passage's similarity and coverage) to calibrated confidence.
+threshold combinations, the best mean macro-F1 wins, and Platt scaling maps raw scores (with the
+cited passage's similarity and coverage) to calibrated confidence: per verdict, or per verdict and
+decision rule (slot check, model contradiction, support from a sentence, ...) when that gives the
+lower expected calibration error in 2-fold cross-validation on the tuning sets.
 Writes models/verdict-engine.json (with the similarity baseline's tuned thresholds).
 """
 
@@ -17,7 +19,7 @@ import itertools
 import logging
 import pickle
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,7 @@ from tqdm import tqdm
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.pipeline.checks import coverage
-from app.pipeline.nli_verifier import ClaimScores, EngineParams, NLIVerifier
+from app.pipeline.nli_verifier import ClaimScores, EngineParams, NLIVerifier, calibrate
 from app.pipeline.similarity_verifier import SimilarityVerifier
 from app.pipeline.verdicts import Passage, Verdict, Verification, combine_parts
 from app.runtime import build_verifier
@@ -50,7 +52,7 @@ class ScoringVerifier:
         self.scores: list[list[ClaimScores]] = []
 
     def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
-        scores = self.inner.score(items, min_similarity=0.0)
+        scores = self.inner.score(items, min_similarity=0.0, entities=True)
         self.scores.append(scores)
         return [self.inner.decide(s, self.inner.params) for s in scores]
 
@@ -79,6 +81,70 @@ def platt(
     x = np.column_stack([np.log(clipped / (1 - clipped)), np.array(similarity), np.array(coverage_share)])
     model = LogisticRegression(C=10.0).fit(x, np.array(correct, dtype=int))
     return (float(model.coef_[0][0]), float(model.intercept_[0]), *(float(w) for w in model.coef_[0][1:]))
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One replayed verdict under identity calibration: what calibration sees, and whether it was right."""
+
+    key: int
+    verdict: Verdict
+    basis: str
+    raw: float
+    similarity: float
+    coverage: float
+    correct: bool
+
+
+def calibration_sample(answer: Verification, parts: list[ClaimScores], label: Verdict) -> Sample:
+    return Sample(
+        key=nli_data.stable_hash(parts[0].claim + "\t" + (answer.evidence[0].text if answer.evidence else "")),
+        verdict=answer.verdict,
+        basis=answer.basis or "",
+        raw=answer.confidence,  # identity calibration: confidence is the raw score
+        similarity=answer.evidence[0].similarity if answer.evidence else 0.0,
+        coverage=cited_coverage(answer, parts),
+        correct=answer.verdict == label,
+    )
+
+
+# A decision rule gets calibration of its own only with this many tuning verdicts, and both outcomes.
+MIN_RULE_SAMPLES = 50
+MIN_RULE_OUTCOME = 5
+
+
+def fit_calibration(samples: Sequence[Sample], scheme: str) -> dict[str, tuple[float, ...]]:
+    """Platt scaling per verdict and, under the "basis" scheme, per decision rule where data allows."""
+    groups: dict[str, list[Sample]] = {}
+    for sample in samples:
+        groups.setdefault(sample.verdict.value, []).append(sample)
+        if scheme == "basis":
+            groups.setdefault(f"{sample.verdict.value}/{sample.basis}", []).append(sample)
+    calibration = {v.value: (1.0, 0.0, 0.0, 0.0) for v in Verdict}
+    for key, members in groups.items():
+        right = sum(s.correct for s in members)
+        if "/" in key and (len(members) < MIN_RULE_SAMPLES or min(right, len(members) - right) < MIN_RULE_OUTCOME):
+            continue
+        calibration[key] = platt(
+            [s.raw for s in members], [s.similarity for s in members], [s.coverage for s in members],
+            [s.correct for s in members],
+        )  # fmt: skip
+    return calibration
+
+
+def choose_calibration_scheme(samples: dict[str, list[Sample]]) -> tuple[str, dict[str, float]]:
+    """Per verdict or per decision rule: the one with the lower mean ECE over the tuning sets, 2-fold."""
+    errors = {}
+    for scheme in ("verdict", "basis"):
+        per_set: dict[str, list[float]] = {name: [] for name in samples}
+        for fold in (0, 1):
+            fitted = fit_calibration([s for rows in samples.values() for s in rows if s.key % 2 != fold], scheme)
+            for name, rows in samples.items():
+                held = [s for s in rows if s.key % 2 == fold]
+                confidences = [calibrate(fitted, s.verdict, s.basis, s.raw, s.similarity, s.coverage) for s in held]
+                per_set[name].append(evaluation.expected_calibration_error(confidences, [s.correct for s in held]))
+        errors[scheme] = float(np.mean([np.mean(values) for values in per_set.values()]))
+    return min(errors, key=errors.__getitem__), errors
 
 
 def cited_coverage(answer: Verification, parts: list[ClaimScores]) -> float:
@@ -164,6 +230,7 @@ def main() -> None:
         "context_coverage": steps(0.0, 0.9),
         "specifics_required": [0.0, 1.0],
         "slot_sentences": [1.0, 2.0, 3.0],
+        "entity_slots": [0.0, 1.0],
     }
 
     def tuning_f1(params: EngineParams) -> float:
@@ -196,18 +263,15 @@ def main() -> None:
     tuned_score, chosen = best
     print(f"chosen: {chosen}; mean tuning macro-F1 {tuned_score:.4f}")
 
-    by_verdict: dict[str, tuple[list[float], list[float], list[float], list[bool]]] = {
-        v.value: ([], [], [], []) for v in Verdict
-    }
-    for rows in recorded.values():
-        for example, scores, _ in rows:
-            answer = replay(engine, scores, chosen)
-            raw, similarity, coverage_share, correct = by_verdict[answer.verdict.value]
-            raw.append(answer.confidence)  # identity calibration: confidence is the raw score
-            similarity.append(answer.evidence[0].similarity if answer.evidence else 0.0)
-            coverage_share.append(cited_coverage(answer, scores))
-            correct.append(answer.verdict == example.label)
-    calibration = {verdict: platt(*columns) for verdict, columns in by_verdict.items()}
+    samples = {
+        name: [calibration_sample(replay(engine, scores, chosen), scores, example.label)
+               for example, scores, _ in rows]
+        for name, rows in recorded.items()
+    }  # fmt: skip
+    scheme, errors = choose_calibration_scheme(samples)
+    shown = ", ".join(f"{name} {error:.4f}" for name, error in errors.items())
+    print(f"calibration, mean 2-fold ECE over the tuning sets: {shown}; using {scheme!r}", flush=True)
+    calibration = fit_calibration([s for rows in samples.values() for s in rows], scheme)
     final = replace(chosen, calibration=calibration)
 
     baseline_best: tuple[float, dict[str, float]] | None = None
@@ -232,6 +296,8 @@ def main() -> None:
     notes = {
         "tuned_on": {name: len(rows) for name, rows in recorded.items()},
         "mean_tuning_macro_f1": round(tuned_score, 4),
+        "calibration_scheme": scheme,
+        "calibration_cv_ece": {name: round(error, 4) for name, error in errors.items()},
         "command": "make tune",
     }
     notes["baseline_mean_tuning_macro_f1"] = round(baseline_best[0], 4)

@@ -89,6 +89,18 @@ def test_a_swapped_country_in_the_same_slot_contradicts() -> None:
     assert "France" in answer.explanation and "Japan" in answer.explanation
 
 
+def test_a_swapped_person_in_the_same_slot_contradicts_when_entity_slots_are_on() -> None:
+    claim = "Macron announced the security framework."
+    text = "Biden announced the security framework on Wednesday."
+    script = {(text, claim): (0.6, 0.3, 0.1), (text, "Biden announced the security framework."): (0.9, 0.05, 0.05)}
+    answer = judge(script, claim, [passage(text, 0.8, 4)], entity_slots=1.0)
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "entity")
+    assert answer.explanation == "The article says Biden, not Macron (sentence 5 of “Aid article”)."
+    assert answer.decisive_span is not None and answer.decisive_span.text == "Biden"
+    off = judge(script, claim, [passage(text, 0.8, 4)], entity_slots=0.0)
+    assert off.verdict is Verdict.SUPPORTED  # unchecked, the model's entailment stands
+
+
 def test_entailment_but_for_a_negation_is_a_denial() -> None:
     claim = "NATO gave Ukraine a membership timetable."
     text = "NATO rejected Ukraine's request for a membership timetable."
@@ -195,6 +207,21 @@ def test_calibration_can_weigh_how_much_of_the_claim_the_cited_passage_mentions(
     verifier = NLIVerifier(ScriptedNLI(script), EngineParams(calibration=weighted))  # type: ignore[arg-type]
     assert verifier.verify([(claim, [full])])[0].confidence == 0.8  # every word mentioned: the term cancels b
     assert verifier.verify([(claim, [partial])])[0].confidence < 0.8
+
+
+def test_calibration_of_a_decision_rule_applies_to_verdicts_reached_by_that_rule_only() -> None:
+    claim = "Germany pledged 20 billion euros."
+    states = passage("Germany pledged 12 billion euros.", 0.8, 3)
+    with_value = "Germany pledged 12 billion euros."
+    script = {(states.text, claim): (0.1, 0.2, 0.7), (states.text, with_value): (0.9, 0.05, 0.05)}
+    identity = {v.value: (1.0, 0.0) for v in Verdict}
+    slot_only = {**identity, "contradicted/slot": (1.0, 1.0)}
+    answer = NLIVerifier(ScriptedNLI(script), EngineParams(calibration=slot_only)).verify([(claim, [states])])[0]  # type: ignore[arg-type]
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "slot")
+    assert answer.confidence > 0.9  # sigmoid(logit(0.9) + 1) = 0.96
+    model_only = {**identity, "contradicted/model": (1.0, 1.0)}
+    answer = NLIVerifier(ScriptedNLI(script), EngineParams(calibration=model_only)).verify([(claim, [states])])[0]  # type: ignore[arg-type]
+    assert answer.confidence == 0.9  # no entry for "slot": the verdict's own calibration (identity)
 
 
 def test_a_flipped_negation_needs_the_polarity_bar() -> None:

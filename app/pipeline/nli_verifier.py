@@ -11,17 +11,19 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from app.ml.nli import NLIModel, Probabilities
-from app.pipeline.checks import Coverage, Mismatch, coverage, find_mismatches
+from app.pipeline.checks import Coverage, Mismatch, coverage, entity_mismatches, find_mismatches
 from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification
 
 _SLOT_KINDS = ("number", "date", "name")
 _POLARITY_KINDS = ("negation", "antonym")
+# Person and organisation slots are checked against this many of the closest sentences at most.
+_ENTITY_SENTENCES = 3
 _ENTAILMENT, _NEUTRAL, _CONTRADICTION = 0, 1, 2
 
 
@@ -57,8 +59,12 @@ class EngineParams:
     specifics_required: float = 0.0
     # How many of the closest sentences a slot contradiction (a number, date or name) is checked against.
     slot_sentences: float = 1.0
+    # 1: a person or organisation the claim names where a close sentence names another is a slot too
+    # ("Macron announced" against "Biden announced"), confirmed by the model like a number.
+    entity_slots: float = 0.0
     # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity + d * coverage),
     # with the similarity and coverage share of the cited passage (c and d are 0 where an entry omits them).
+    # An entry "verdict/basis" (e.g. "contradicted/slot") applies to verdicts reached by that rule only.
     calibration: dict[str, tuple[float, ...]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
 
     @classmethod
@@ -85,6 +91,9 @@ class ScoredPassage:
     # Highest P(entailment) of the claim with a mismatched value replaced by the passage's.
     slot_entailment: float = 0.0
     slot_mismatch: Mismatch | None = None
+    # The same for a person or organisation (kept apart: such a name alone never blocks support).
+    entity_entailment: float = 0.0
+    entity_mismatch: Mismatch | None = None
 
     def check(self, claim: str) -> None:
         """Run the explicit text checks (values, polarity, coverage) of ``claim`` against this passage."""
@@ -114,6 +123,19 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def calibrate(
+    calibration: dict[str, tuple[float, ...]], verdict: Verdict, basis: str, raw: float, similarity: float, share: float
+) -> float:
+    """Calibrated confidence of a verdict from its raw score and the cited passage's similarity and coverage."""
+    a, b, *weights = calibration.get(f"{verdict.value}/{basis}") or calibration[verdict.value]
+    z = a * _logit(raw) + b
+    if weights:
+        z += weights[0] * similarity
+    if len(weights) > 1:
+        z += weights[1] * share
+    return round(1 / (1 + math.exp(-z)), 4)
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -136,10 +158,18 @@ class NLIVerifier:
         return [self.decide(scores, self.params) for scores in self.score(items)]
 
     def score(
-        self, items: Sequence[tuple[str, Sequence[Passage]]], min_similarity: float | None = None
+        self,
+        items: Sequence[tuple[str, Sequence[Passage]]],
+        min_similarity: float | None = None,
+        entities: bool | None = None,
     ) -> list[ClaimScores]:
-        """Run the NLI model over every relevant (passage, claim) pair and every slot substitution."""
+        """Run the NLI model over every relevant (passage, claim) pair and every slot substitution.
+
+        Person and organisation slots cost model passes, so they are scored only when ``entities``
+        (default: when the parameters use them).
+        """
         floor = self.params.relevant_similarity if min_similarity is None else min_similarity
+        entities = bool(self.params.entity_slots) if entities is None else entities
         results = [
             ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), []) for p in passages
                                                 if p.similarity >= floor])
@@ -163,12 +193,25 @@ class NLIVerifier:
             if mismatch.kind in _SLOT_KINDS
             for substituted in mismatch.substitutions(result.claim)
         ]
+        if entities:
+            for result in results:
+                sentences = [s for s in result.scored if s.passage.kind is PassageKind.SENTENCE]
+                for scored in sorted(sentences, key=lambda s: s.passage.similarity, reverse=True)[:_ENTITY_SENTENCES]:
+                    for mismatch in entity_mismatches(result.claim, scored.passage.premise):
+                        texts = mismatch.substitutions(result.claim)
+                        # One name per substitution, so the explanation names the one that fits.
+                        substitutions += [
+                            (scored, replace(mismatch, passage_values=(value,)), text)
+                            for value, text in zip(mismatch.passage_values, texts, strict=False)
+                        ]
         if substitutions:
             slot_probabilities = self._model.predict([(s.passage.premise, text) for s, _, text in substitutions])
             for (scored, mismatch, _), row in zip(substitutions, slot_probabilities, strict=True):
-                if float(row[_ENTAILMENT]) > scored.slot_entailment:
-                    scored.slot_entailment = float(row[_ENTAILMENT])
-                    scored.slot_mismatch = mismatch
+                entailment = float(row[_ENTAILMENT])
+                if mismatch.kind == "entity" and entailment > scored.entity_entailment:
+                    scored.entity_entailment, scored.entity_mismatch = entailment, mismatch
+                elif mismatch.kind != "entity" and entailment > scored.slot_entailment:
+                    scored.slot_entailment, scored.slot_mismatch = entailment, mismatch
         return results
 
     def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:
@@ -183,7 +226,7 @@ class NLIVerifier:
                 scored = next((s for s in scores.scored if s.passage is ranked[0]), None)
                 cited = scored.coverage.share if scored else coverage(scores.claim, ranked[0].premise).share
             return self._verification(
-                cited, Verdict.UNKNOWN, 1.0, ranked[:3], params,
+                cited, Verdict.UNKNOWN, "nothing_relevant", 1.0, ranked[:3], params,
                 f"No passage in the corpus is close enough to the claim to judge it{best}.",
             )  # fmt: skip
 
@@ -197,19 +240,22 @@ class NLIVerifier:
         )
         stated = False
         for sentence in sentences[: int(params.slot_sentences)]:
-            mismatch = sentence.slot_mismatch
-            if not stated and mismatch is not None and sentence.slot_entailment >= params.slot_threshold:
-                values = " or ".join(mismatch.passage_values)
-                return self._verification(
-                    sentence.coverage.share, Verdict.CONTRADICTED, sentence.slot_entailment,
-                    self._cite(sentence.passage, ranked), params,
-                    f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
-                    DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
-                )  # fmt: skip
+            slots = [(sentence.slot_mismatch, sentence.slot_entailment, "slot")]
+            if params.entity_slots:
+                slots.append((sentence.entity_mismatch, sentence.entity_entailment, "entity"))
+            for mismatch, entailment, basis in slots:
+                if not stated and mismatch is not None and entailment >= params.slot_threshold:
+                    values = " or ".join(mismatch.passage_values)
+                    return self._verification(
+                        sentence.coverage.share, Verdict.CONTRADICTED, basis, entailment,
+                        self._cite(sentence.passage, ranked), params,
+                        f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
+                        DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
+                    )  # fmt: skip
             flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
             if flipped and sentence.entailment >= params.polarity_threshold:
                 # The model would accept the claim but for a negation or antonym: that is a denial.
-                return self._contradicted(sentence, sentence.entailment, ranked, params)
+                return self._contradicted(sentence, "polarity", sentence.entailment, ranked, params)
             stated = stated or (not sentence.mismatches and sentence.entailment >= params.support_threshold)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
@@ -230,7 +276,7 @@ class NLIVerifier:
             default=None,
         )
         if contradicting is not None:
-            return self._contradicted(contradicting, contradicting.contradiction, ranked, params)
+            return self._contradicted(contradicting, "model", contradicting.contradiction, ranked, params)
 
         def support_bar(scored: ScoredPassage) -> float:
             extra = {PassageKind.COMBINED: params.combined_threshold, PassageKind.WINDOW: params.window_threshold}
@@ -256,7 +302,7 @@ class NLIVerifier:
         if supporting is not None:
             passage = supporting.passage
             return self._verification(
-                supporting.coverage.share, Verdict.SUPPORTED, supporting.entailment,
+                supporting.coverage.share, Verdict.SUPPORTED, passage.kind.value, supporting.entailment,
                 self._cite(passage, ranked), params,
                 f"{_capital(_where(passage))} states what the claim says.",
             )  # fmt: skip
@@ -271,13 +317,14 @@ class NLIVerifier:
             blocked = [f"the passages never mention {word!r}" for word in unstated[:1]]
         reason = f"; {blocked[0]}" if blocked else ""
         return self._verification(
-            closest.coverage.share, Verdict.UNKNOWN, 1.0 - doubt, self._cite(closest.passage, ranked), params,
+            closest.coverage.share, Verdict.UNKNOWN, "on_topic", 1.0 - doubt,
+            self._cite(closest.passage, ranked), params,
             f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
             f"contradict the claim{reason}.",
         )  # fmt: skip
 
     def _contradicted(
-        self, scored: ScoredPassage, raw: float, ranked: list[Passage], params: EngineParams
+        self, scored: ScoredPassage, basis: str, raw: float, ranked: list[Passage], params: EngineParams
     ) -> Verification:
         # A word-level polarity difference, when there is one, shows the journalist where to look.
         said = [
@@ -287,7 +334,7 @@ class NLIVerifier:
         ]
         detail = f": it says {said[0]!r}" if said else ""
         return self._verification(
-            scored.coverage.share, Verdict.CONTRADICTED, raw, self._cite(scored.passage, ranked), params,
+            scored.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(scored.passage, ranked), params,
             f"{_capital(_where(scored.passage))} contradicts the claim{detail}.",
             DecisiveSpan.find(scored.passage, said[0]) if said else None,
         )  # fmt: skip
@@ -300,19 +347,16 @@ class NLIVerifier:
     def _verification(
         coverage_share: float,
         verdict: Verdict,
+        basis: str,
         raw: float,
         evidence: list[Passage],
         params: EngineParams,
         explanation: str,
         span: DecisiveSpan | None = None,
     ) -> Verification:
-        a, b, *weights = params.calibration[verdict.value]
-        z = a * _logit(raw) + b
-        if evidence and weights:
-            z += weights[0] * evidence[0].similarity
-        if evidence and len(weights) > 1:
-            z += weights[1] * coverage_share
-        confidence = round(1 / (1 + math.exp(-z)), 4)
+        similarity = evidence[0].similarity if evidence else 0.0
+        share = coverage_share if evidence else 0.0
+        confidence = calibrate(params.calibration, verdict, basis, raw, similarity, share)
         rest = round((1 - confidence) / 2, 4)
         scores = {v: (confidence if v is verdict else rest) for v in Verdict}
-        return Verification(verdict, confidence, scores, evidence, explanation, decisive_span=span)
+        return Verification(verdict, confidence, scores, evidence, explanation, decisive_span=span, basis=basis)

@@ -72,6 +72,8 @@ class Verification:
     decisive_span: DecisiveSpan | None = None
     claim: str | None = None
     parts: list[Verification] = field(default_factory=list)
+    # Which rule of the verifier decided (e.g. "slot", "support"); calibration can depend on it.
+    basis: str | None = None
 
 
 class Verifier(Protocol):
@@ -107,4 +109,5 @@ def combine_parts(parts: Sequence[Verification]) -> Verification:
         explanation=explanation,
         decisive_span=chosen.decisive_span,
         parts=list(parts),
+        basis=chosen.basis,
     )
