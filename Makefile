@@ -68,8 +68,12 @@ lint: install
 	$(BIN)/ruff check app tests scripts
 	$(BIN)/mypy app
 
+# Service latency/throughput, ingestion, bare model work and retrieval up to 1M sentences, each beside the
+# previous run; the first run builds the synthetic corpora under build/bench/ (minutes). E.g.
+# BENCH_ARGS="--sections service --verifiers nli" for one part.
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 # The in-house NLI model: rebuild it from ../shared/nli-data (about 1.5 h on 2 cores), then measure it.
 train-nli: install

@@ -1,117 +1,270 @@
-"""Start-up time and POST /check latency of the real service over HTTP on loopback.
+"""Benchmarks (`make bench`): the service over HTTP, ingestion, bare model work, retrieval at scale.
 
-Starts `uvicorn app.main:app` on a scratch SQLite database twice (a fresh start that ingests the
-seeds, then a restart that reads stored embeddings), and times sequential checks of seed claims.
+- service: `uvicorn app.main:app` on a scratch SQLite database, once per verifier. Start-up time
+  (fresh database, then a restart that reads stored embeddings), `POST /check` p50/p95 at
+  concurrency 1 and throughput at concurrency 8, the same for `POST /check/batch` with 32 claims.
+  The claims are the seed-article claims of tests/data/seed_claims.jsonl.
+- ingest: 50 BBC articles (../shared/nli-data/bbc_news) posted one by one to `POST /documents`.
+- model: the model work one claim needs (its embedding, the window embeddings retrieval adds, and
+  every NLI pass the verdict engine runs), recorded in the real pipeline and then replayed alone, so
+  the service overhead can be stated as a ratio of the HTTP p50 to this.
+- scale: retrieval over synthetic corpora of 10k to 1M sentences (see scripts/bench_scale.py), and
+  service start-up with that corpus in the database.
+
+Every figure is printed beside the previous run's (build/bench-history.jsonl), so a regression shows.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+import bench_scale
+import nli_data
+from service_process import Service
+
 ROOT = Path(__file__).resolve().parents[1]
-CLAIMS = [
-    "NATO gave Ukraine a membership timetable",
-    "Germany committed 20 billion euros in military aid to Ukraine",
-    "Poland and Romania are expected to join the framework",
-    "The European Central Bank raised interest rates",
-    "The United States gives Israel about $3.5 billion in military aid a year",
-    "France will deliver long-range cruise missiles to Kyiv",
-]
+HISTORY = ROOT / "build" / "bench-history.jsonl"
+SECTIONS = ("service", "ingest", "model", "scale")
+BATCH = 32
+CONCURRENCY = 8
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def seed_claims() -> list[str]:
+    with (ROOT / "tests" / "data" / "seed_claims.jsonl").open(encoding="utf-8") as lines:
+        return [json.loads(line)["claim"] for line in lines if line.strip()]
 
 
-def start_service(database: Path, port: int) -> tuple[subprocess.Popen[bytes], float]:
-    """Launch the service and return it with the seconds from launch until /ready answered 200."""
-    env = {**os.environ, "FACTCHECK_DATABASE_URL": f"sqlite:///{database}", "HF_HUB_OFFLINE": "1"}
+def percentile(values: Sequence[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def timed_requests(
+    client: httpx.Client, bodies: Sequence[tuple[str, dict[str, Any]]], concurrency: int
+) -> tuple[list[float], float]:
+    """POST each (path, body) with ``concurrency`` in flight; per-request ms and total seconds."""
+
+    def send(item: tuple[str, dict[str, Any]]) -> float:
+        began = time.perf_counter()
+        client.post(item[0], json=item[1]).raise_for_status()
+        return (time.perf_counter() - began) * 1000
+
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = started + 180
-    while time.perf_counter() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the service exited with code {process.returncode}")
+    with ThreadPoolExecutor(concurrency) as pool:
+        latencies = list(pool.map(send, bodies))
+    return latencies, time.perf_counter() - started
+
+
+def bench_service(verifier: str, claims: list[str], rounds: int) -> dict[str, float]:
+    """Start-up and check latency/throughput of one verifier's service on the seed corpus."""
+    results: dict[str, float] = {}
+    settings = {"verifier": verifier, "inference_timeout_seconds": "600"}
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{Path(scratch) / 'bench.db'}"
+        service = Service(url, **settings)
+        results["startup_fresh_db_s"] = service.wait_ready(600)
+        service.terminate()
+        service = Service(url, **settings)
+        results["startup_existing_db_s"] = service.wait_ready(600)
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return process, time.perf_counter() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("the service did not become ready within 180 s")
+            limits = httpx.Limits(max_connections=CONCURRENCY * 2)
+            with httpx.Client(base_url=service.url, timeout=600, limits=limits) as client:
+                singles = [("/check", {"claim": claims[n % len(claims)]}) for n in range(rounds)]
+                batches = [
+                    ("/check/batch", {"claims": [claims[(n * BATCH + i) % len(claims)] for i in range(BATCH)]})
+                    for n in range(max(4, rounds // 10))
+                ]
+                timed_requests(client, singles[:10], 1)  # warm-up
+                latencies, _ = timed_requests(client, singles, 1)
+                results["check_c1_p50_ms"] = statistics.median(latencies)
+                results["check_c1_p95_ms"] = percentile(latencies, 95)
+                _, seconds = timed_requests(client, singles, CONCURRENCY)
+                results["check_c8_claims_per_s"] = len(singles) / seconds
+                latencies, _ = timed_requests(client, batches, 1)
+                results["batch32_c1_p50_ms"] = statistics.median(latencies)
+                results["batch32_c1_p95_ms"] = percentile(latencies, 95)
+                results["batch32_c1_claims_per_s"] = len(batches) * BATCH / (sum(latencies) / 1000)
+                _, seconds = timed_requests(client, batches, CONCURRENCY)
+                results["batch32_c8_claims_per_s"] = len(batches) * BATCH / seconds
+        finally:
+            service.terminate()
+    return results
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=30)
+def bench_ingest(shared: Path, articles: int) -> dict[str, float]:
+    """Sentences per second for ``articles`` BBC articles posted one after another."""
+    bodies = []
+    with (shared / "nli-data" / "bbc_news" / "articles.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            article = json.loads(line)
+            bodies.append({"title": article["title"], "text": article["text"]})
+            if len(bodies) == articles:
+                break
+    with tempfile.TemporaryDirectory() as scratch:
+        service = Service(f"sqlite:///{Path(scratch) / 'ingest.db'}", seeds_dir="")
+        service.wait_ready(600)
+        try:
+            with httpx.Client(base_url=service.url, timeout=600) as client:
+                started = time.perf_counter()
+                sentences = sum(client.post("/documents", json=body).json()["sentence_count"] for body in bodies)
+                seconds = time.perf_counter() - started
+        finally:
+            service.terminate()
+    return {"articles": len(bodies), "sentences": sentences, "sentences_per_s": sentences / seconds}
 
 
-def time_checks(port: int, rounds: int) -> list[float]:
-    latencies = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        for claim in CLAIMS:  # warm-up
-            client.post("/check", json={"claim": claim}).raise_for_status()
-        for n in range(rounds):
-            began = time.perf_counter()
-            client.post("/check", json={"claim": CLAIMS[n % len(CLAIMS)]}).raise_for_status()
-            latencies.append((time.perf_counter() - began) * 1000)
-    return latencies
+class Recorder:
+    """Wraps a model object and records the arguments of every call to ``method``."""
+
+    def __init__(self, inner: Any, method: str) -> None:
+        self._inner, self._method = inner, method
+        self.calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if name != self._method:
+            return attribute
+
+        def recorded(*args: Any) -> Any:
+            self.calls.append((attribute, args))
+            return attribute(*args)
+
+        return recorded
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+def bench_model(claims: list[str], repeats: int) -> dict[str, float]:
+    """Per-claim model time in the verdict engine's pipeline, replayed alone, and the in-process total."""
+    from app.core.config import Settings
+    from app.ml.embedder import Embedder
+    from app.ml.nli import NLIModel
+    from app.pipeline.nli_verifier import EngineParams, NLIVerifier
+    from app.runtime import Runtime
+
+    settings = Settings(database_url="sqlite://", verifier="nli", index_sync_seconds=0)
+    embedder = Recorder(Embedder(), "encode")
+    nli = Recorder(NLIModel(settings.nli_model, batch_size=settings.nli_batch_size), "predict")
+    verifier = NLIVerifier(nli, EngineParams.load(settings.verdict_params))  # type: ignore[arg-type]
+    runtime = Runtime(settings, embedder=embedder, verifier=verifier)  # type: ignore[arg-type]
+    runtime.load()
+    checker = runtime.checker
+    checker.check(claims[:3], settings.default_top_k)  # warm-up
+    embed_ms, nli_ms, pipeline_ms = [], [], []
+    for claim in claims:
+        embedder.calls.clear()
+        nli.calls.clear()
+        began = time.perf_counter()
+        checker.check([claim], settings.default_top_k)
+        pipeline_ms.append((time.perf_counter() - began) * 1000)
+        for calls, out in ((embedder.calls, embed_ms), (nli.calls, nli_ms)):
+            runs = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                for function, args in calls:
+                    function(*args)
+                runs.append((time.perf_counter() - began) * 1000)
+            out.append(min(runs))
+    runtime.close()
+    model_ms = [e + n for e, n in zip(embed_ms, nli_ms, strict=True)]
+    return {
+        "embed_p50_ms": statistics.median(embed_ms),
+        "nli_p50_ms": statistics.median(nli_ms),
+        "model_p50_ms": statistics.median(model_ms),
+        "model_p95_ms": percentile(model_ms, 95),
+        "in_process_p50_ms": statistics.median(pipeline_ms),
+    }
+
+
+def flatten(results: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    flat: dict[str, float] = {}
+    for key, value in results.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = float(value)
+    return flat
+
+
+def previous_run() -> dict[str, float]:
+    """The figures of the last recorded run (each metric from the newest run that measured it)."""
+    if not HISTORY.is_file():
+        return {}
+    merged: dict[str, float] = {}
+    for line in HISTORY.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            merged.update(json.loads(line)["results"])
+    return merged
+
+
+def report(current: dict[str, float], previous: dict[str, float]) -> None:
+    width = max(map(len, current))
+    print(f"\n{'metric':<{width}}  {'this run':>12}  {'previous':>12}  change")
+    for name, value in current.items():
+        before = previous.get(name)
+        change = f"{(value - before) / before:+.1%}" if before else ""
+        shown = f"{before:12.2f}" if before is not None else f"{'-':>12}"
+        print(f"{name:<{width}}  {value:12.2f}  {shown}  {change}")
+
+
+def git_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=200, help="sequential /check requests to time")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, from {SECTIONS}")
+    parser.add_argument("--verifiers", default="similarity,nli", help="verifiers the service section runs")
+    parser.add_argument("--rounds", type=int, default=200, help="/check requests per measurement")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="corpus sizes of the scale section")
+    parser.add_argument("--claims", type=int, default=0, help="use only the first N seed claims (smoke runs)")
+    parser.add_argument("--shared", default=None)
     args = parser.parse_args()
+    sections = [s for s in args.sections.split(",") if s]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+    shared = nli_data.shared_dir(args.shared)
+    claims = seed_claims()[: args.claims or None]
 
-    with tempfile.TemporaryDirectory() as scratch:
-        database = Path(scratch) / "bench.db"
-        port = free_port()
-        process, cold_start = start_service(database, port)
-        stop(process)
-        process, warm_start = start_service(database, port)
-        try:
-            latencies = time_checks(port, args.rounds)
-        finally:
-            stop(process)
+    results: dict[str, Any] = {}
+    if "service" in sections:
+        for verifier in args.verifiers.split(","):
+            print(f"service, {verifier} verifier ...", flush=True)
+            results[f"service_{verifier}"] = bench_service(verifier, claims, args.rounds)
+    if "ingest" in sections:
+        print("ingestion ...", flush=True)
+        results["ingest"] = bench_ingest(shared, 50)
+    if "model" in sections:
+        print("bare model work ...", flush=True)
+        results["model"] = bench_model(claims, repeats=3)
+        service = results.get("service_nli", {})
+        if "check_c1_p50_ms" in service:
+            results["model"]["service_overhead_ratio"] = service["check_c1_p50_ms"] / results["model"]["model_p50_ms"]
+    if "scale" in sections:
+        sizes = [int(s) for s in args.sizes.split(",")]
+        print("retrieval at scale ...", flush=True)
+        results["scale"] = bench_scale.measure(sizes, claims[:20], 50, shared)
 
-    results = {
-        "startup_fresh_db_s": round(cold_start, 2),
-        "startup_existing_db_s": round(warm_start, 2),
-        "check_requests": len(latencies),
-        "check_p50_ms": round(statistics.median(latencies), 1),
-        "check_p95_ms": round(percentile(latencies, 95), 1),
-        "check_mean_ms": round(statistics.fmean(latencies), 1),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    width = max(map(len, results))
-    for name, value in results.items():
-        print(f"{name:<{width}}  {value}")
+    current = flatten(results)
+    previous = previous_run()
+    report(current, previous)
+    HISTORY.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "commit": git_commit(), "results": current}
+    with HISTORY.open("a", encoding="utf-8") as history:
+        history.write(json.dumps(entry) + "\n")
+    (ROOT / "build" / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nsaved to {HISTORY.relative_to(ROOT)} and build/bench.json")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ import time
 from pathlib import Path
 
 import httpx
-from service_process import ROOT, Service, scratch_database
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
+
+from service_process import ROOT, Service, scratch_database
 
 sys.path.insert(0, str(ROOT))
 from app.db.tables import Document, Sentence  # noqa: E402

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from service_process import ROOT, Service, scratch_database
 
 CLAIMS = [

@@ -63,6 +63,10 @@ class VectorIndex:
             self._sentences = self._sentences[keep]
             self._known.discard(document_id)
 
+    def arrays(self) -> tuple[Vectors, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The current vectors, document ids and sentence indices (a consistent view; do not modify)."""
+        return self._vectors, self._documents, self._sentences
+
     def document_ids(self) -> set[int]:
         with self._lock:
             return set(self._known)
