@@ -46,25 +46,12 @@ def _select(answers: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool
     return [(row, answer) for row, answer in zip(CLAIMS, answers, strict=True) if keep(row)]
 
 
-KNOWN_MISSES = {
-    # The number check now pairs "32 member nations" with "31 nations", which keeps the claim from
-    # being supported, but the closest sentence is another one, so the slot is never confirmed (see README).
-    "The alliance has 32 member nations.",
-}
-
-
 @pytest.mark.parametrize("kind", ["number", "date", "negation"])
 def test_changed_numbers_dates_and_negations_are_contradicted(answers: list[dict[str, Any]], kind: str) -> None:
     cases = _select(answers, lambda row: row["label"] == "contradicted" and row["kind"] == kind)
     assert len(cases) >= 6
     missed = [row["claim"] for row, answer in cases if answer["verdict"] != "contradicted"]
-    assert set(missed) <= KNOWN_MISSES, missed
-
-
-def test_the_known_miss_is_still_there(answers: list[dict[str, Any]]) -> None:
-    """Documents a known failure: if this starts passing, move the claim out of KNOWN_MISSES."""
-    [(row, answer)] = _select(answers, lambda row: row["claim"] in KNOWN_MISSES)
-    assert answer["verdict"] != row["label"]
+    assert missed == []
 
 
 def test_changed_number_cites_the_stated_number(answers: list[dict[str, Any]]) -> None:
