@@ -104,13 +104,8 @@ def bench_service(verifier: str, claims: list[str], rounds: int) -> dict[str, fl
 
 def bench_ingest(shared: Path, articles: int) -> dict[str, float]:
     """Sentences per second for ``articles`` BBC articles posted one after another."""
-    bodies = []
-    with (shared / "nli-data" / "bbc_news" / "articles.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            article = json.loads(line)
-            bodies.append({"title": article["title"], "text": article["text"]})
-            if len(bodies) == articles:
-                break
+    rows = nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl")[:articles]
+    bodies = [{"title": row["title"], "text": row["text"]} for row in rows]
     with tempfile.TemporaryDirectory() as scratch:
         service = Service(f"sqlite:///{Path(scratch) / 'ingest.db'}", seeds_dir="")
         service.wait_ready(600)

@@ -58,16 +58,13 @@ def base_corpus(shared: Path, embedder: Embedder, count: int) -> tuple[list[str]
     if texts_path.is_file() and vectors_path.is_file():
         return json.loads(texts_path.read_text()), np.load(vectors_path)
     texts: list[str] = []
-    with (shared / "nli-data" / "bbc_news" / "articles.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            texts.extend(span.text for span in split_sentences(json.loads(line)["text"]))
-            if len(texts) >= count:
-                break
+    for row in nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl"):
+        texts.extend(span.text for span in split_sentences(row["text"]))
+        if len(texts) >= count:
+            break
     texts = texts[:count]
     print(f"embedding {len(texts)} BBC sentences once (cached in {WORK})", flush=True)
-    vectors = np.concatenate(
-        [embedder.encode(texts[i : i + 2000]) for i in range(0, len(texts), 2000)]
-    )  # fmt: skip
+    vectors = embedder.encode(texts)
     WORK.mkdir(parents=True, exist_ok=True)
     texts_path.write_text(json.dumps(texts))
     np.save(vectors_path, vectors)
