@@ -117,7 +117,7 @@ class Runtime:
         # Kept, so a retry after a database outage reuses the loaded model.
         self._embedder = self._embedder or Embedder(self.settings.embedding_model, self.settings.embed_batch_size)
         embedder = MeteredEmbedder(self._embedder, self.metrics)
-        index = VectorIndex(embedder.dimension)
+        index = VectorIndex(embedder.dimension, self.settings.ann_threshold, self.settings.ann_probes)
         corpus = Corpus(self.engine, embedder, index)
         loaded = corpus.load_index()
         logger.info("index loaded: %d stored sentences", loaded)

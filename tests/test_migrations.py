@@ -25,7 +25,7 @@ def test_migrations_build_the_declared_schema_and_downgrade_cleanly(database_url
         upgrade_to_head(engine)
         with engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
-            assert MigrationContext.configure(connection).get_current_revision() == "0001"
+            assert MigrationContext.configure(connection).get_current_revision() == "0002"
             command.downgrade(alembic_config(connection), "base")
             connection.commit()
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}

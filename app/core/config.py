@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     max_document_chars: int = Field(default=500_000, ge=1)
     max_batch_claims: int = Field(default=64, ge=1)
     embed_batch_size: int = Field(default=64, ge=1)
+    ann_threshold: int = Field(
+        default=100_000,
+        ge=1,
+        description="Sentences up to which search is exact (float32); above, a compressed FAISS IVF index.",
+    )
+    ann_probes: int = Field(
+        default=32, ge=1, description="IVF clusters scanned per claim above the threshold (more: slower, fuller)."
+    )
     torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for inference.")
 
     @field_validator("seeds_dir", "embedding_model", mode="before")

@@ -84,8 +84,14 @@ def documents_by_id(session: Session, document_ids: Iterable[int]) -> dict[int, 
     return {document.id: document for document in session.exec(query) if document.id is not None}
 
 
-def iter_sentence_embeddings(session: Session, batch_size: int = 10_000) -> Iterator[tuple[int, int, bytes]]:
-    """Every stored ``(document_id, index, embedding)``, streamed in id order."""
+def count_sentences(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Sentence)).one())
+
+
+def iter_embedding_chunks(
+    session: Session, batch_size: int = 10_000
+) -> Iterator[tuple[list[int], list[int], list[bytes]]]:
+    """Every stored ``(document_ids, indices, embeddings)``, ``batch_size`` rows at a time in id order."""
     last_id = 0
     while True:
         query = (
@@ -97,9 +103,14 @@ def iter_sentence_embeddings(session: Session, batch_size: int = 10_000) -> Iter
         rows = session.exec(query).all()
         if not rows:
             return
-        for sentence_id, document_id, index, embedding in rows:
-            yield document_id, index, embedding
-            last_id = sentence_id or last_id
+        last_id = max(row[0] or 0 for row in rows)
+        yield [row[1] for row in rows], [row[2] for row in rows], [row[3] for row in rows]
+
+
+def sample_embeddings(session: Session, every: int) -> list[bytes]:
+    """The embeddings of every ``every``-th sentence by id: a sample spread over the whole corpus."""
+    query = select(Sentence.embedding).where(col(Sentence.id) % every == 0)
+    return list(session.exec(query).all())
 
 
 def add_check_records(session: Session, records: Sequence[CheckRecord]) -> None:

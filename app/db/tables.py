@@ -43,6 +43,10 @@ class Sentence(SQLModel, table=True):
     text: str
     # float32 little-endian bytes; read in bulk at start-up so nothing is embedded twice.
     embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # The same for the window from the previous sentence's start to this sentence's end, which retrieval
+    # compares with claims ("it", "the alliance" resolved); None for a first sentence, and for rows
+    # stored before schema revision 0002 (embedded on demand).
+    window_embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class CheckRecord(SQLModel, table=True):

@@ -15,11 +15,16 @@ from sqlmodel import Session
 
 from app.db import repository
 from app.db.tables import Document, Sentence
-from app.ml.embedder import Embedder
-from app.pipeline.index import VectorIndex
+from app.ml.embedder import Embedder, Vectors
+from app.pipeline.index import VectorIndex, training_rows
 from app.pipeline.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
+
+
+def _matrix(embeddings: list[bytes], dimension: int) -> Vectors:
+    """Stored float32 little-endian embeddings as one (rows, dimension) matrix."""
+    return np.frombuffer(b"".join(embeddings), dtype="<f4").reshape(len(embeddings), dimension)
 
 
 def content_hash(text: str) -> str:
@@ -41,19 +46,25 @@ class Corpus:
         self.index = index
 
     def load_index(self) -> int:
-        """Fill the index from stored embeddings (nothing is re-embedded); returns the sentence count."""
-        documents: list[int] = []
-        sentences: list[int] = []
-        blobs: list[bytes] = []
+        """Fill the index from stored embeddings, read in bulk (nothing is re-embedded); returns the count.
+
+        A corpus above the index's exact-search threshold is loaded straight into the compressed IVF
+        index, trained first on a sample spread over the corpus, so it is never held in float32.
+        """
         with Session(self._engine) as session:
-            for document_id, index, embedding in repository.iter_sentence_embeddings(session):
-                documents.append(document_id)
-                sentences.append(index)
-                blobs.append(embedding)
-        if blobs:
-            vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), self.index.dimension)
-            self.index.add(documents, sentences, vectors)
-        return len(blobs)
+            total = repository.count_sentences(session)
+            if total > self.index.ann_threshold:
+                every = max(1, total // training_rows(total))
+                sample = _matrix(repository.sample_embeddings(session, every), self.index.dimension)
+                logger.info("training the IVF index for %d sentences on %d of them", total, len(sample))
+                self.index.train(sample, expected_rows=total)
+            loaded, step = 0, max(100_000, total // 10)
+            for documents, sentences, embeddings in repository.iter_embedding_chunks(session):
+                self.index.add(documents, sentences, _matrix(embeddings, self.index.dimension))
+                loaded += len(documents)
+                if loaded // step > (loaded - len(documents)) // step:
+                    logger.info("index: %d of %d sentences loaded", loaded, total)
+        return loaded
 
     def ingest(
         self,
@@ -69,7 +80,10 @@ class Corpus:
             if existing is not None:
                 return IngestResult(existing, created=False)
             spans = split_sentences(text)
-            vectors = self._embedder.encode([span.text for span in spans])
+            # Sentences and their windows (previous sentence + this one) in one model call.
+            windows = [text[previous.start : span.end] for previous, span in zip(spans, spans[1:], strict=False)]
+            encoded = self._embedder.encode([span.text for span in spans] + windows)
+            vectors, window_vectors = encoded[: len(spans)], [None, *encoded[len(spans) :]]
             document = Document(
                 title=title,
                 text=text,
@@ -86,8 +100,9 @@ class Corpus:
                     end=span.end,
                     text=span.text,
                     embedding=vector.astype("<f4").tobytes(),
+                    window_embedding=None if window is None else window.astype("<f4").tobytes(),
                 )
-                for span, vector in zip(spans, vectors, strict=True)
+                for span, vector, window in zip(spans, vectors, window_vectors, strict=True)
             ]
             try:
                 document = repository.add_document(session, document, rows)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.db import repository
 from app.db.tables import Document, Sentence
 from app.ml.embedder import Embedder, Vectors
-from app.pipeline.index import Hit, VectorIndex
+from app.pipeline.index import VectorIndex
 from app.pipeline.verdicts import Passage, PassageKind
 
 # Sentences joined into the combined premise (in document order).
@@ -40,24 +40,33 @@ class Retriever:
         documents = repository.documents_by_id(session, {document_id for document_id, _ in keys})
 
         per_claim: list[list[Passage]] = []
-        windows: list[tuple[int, Passage]] = []
+        unembedded: list[tuple[int, Passage]] = []  # windows stored before they were embedded at ingestion
         for row, claim_hits in enumerate(hits):
+            claim = claim_vectors[row]
             passages = []
+            windows = []
             for hit in claim_hits:
                 sentence = sentences.get((hit.document_id, hit.sentence_index))
                 document = documents.get(hit.document_id)
                 if sentence is None or document is None:
                     continue  # deleted while we searched
-                passages.append(_sentence_passage(document, sentence, hit))
+                # Exact cosine from the stored float32 vector: the index may rank with compressed ones.
+                passages.append(_sentence_passage(document, sentence, _similarity(sentence.embedding, claim)))
                 previous = sentences.get((hit.document_id, hit.sentence_index - 1))
-                if previous is not None:
-                    windows.append((row, _window_passage(document, previous, sentence, hit)))
+                if previous is None:
+                    continue
+                window = _window_passage(document, previous, sentence)
+                if sentence.window_embedding is None:
+                    unembedded.append((row, window))
+                else:
+                    windows.append(replace(window, similarity=_similarity(sentence.window_embedding, claim)))
+            passages.sort(key=lambda p: p.similarity, reverse=True)
             combined = _combined_passage(passages, documents)
-            per_claim.append([*passages, combined] if combined else passages)
+            per_claim.append([*passages, *windows, combined] if combined else [*passages, *windows])
 
-        if windows:
-            window_vectors = self._embedder.encode([window.text for _, window in windows])
-            for (row, window), vector in zip(windows, window_vectors, strict=True):
+        if unembedded:
+            window_vectors = self._embedder.encode([window.text for _, window in unembedded])
+            for (row, window), vector in zip(unembedded, window_vectors, strict=True):
                 similarity = float(np.dot(vector, claim_vectors[row]))
                 per_claim[row].append(replace(window, similarity=similarity))
         for passages in per_claim:
@@ -65,7 +74,11 @@ class Retriever:
         return per_claim
 
 
-def _sentence_passage(document: Document, sentence: Sentence, hit: Hit) -> Passage:
+def _similarity(embedding: bytes, claim: Vectors) -> float:
+    return float(np.dot(np.frombuffer(embedding, dtype="<f4"), claim))
+
+
+def _sentence_passage(document: Document, sentence: Sentence, similarity: float) -> Passage:
     assert document.id is not None
     return Passage(
         document_id=document.id,
@@ -75,11 +88,12 @@ def _sentence_passage(document: Document, sentence: Sentence, hit: Hit) -> Passa
         start=sentence.start,
         end=sentence.end,
         text=sentence.text,
-        similarity=hit.similarity,
+        similarity=similarity,
     )
 
 
-def _window_passage(document: Document, previous: Sentence, sentence: Sentence, hit: Hit) -> Passage:
+def _window_passage(document: Document, previous: Sentence, sentence: Sentence) -> Passage:
+    """The window ending at ``sentence``; its similarity is filled in by the caller."""
     assert document.id is not None
     return Passage(
         document_id=document.id,
@@ -89,7 +103,7 @@ def _window_passage(document: Document, previous: Sentence, sentence: Sentence, 
         start=previous.start,
         end=sentence.end,
         text=document.text[previous.start : sentence.end],
-        similarity=hit.similarity,
+        similarity=0.0,
         kind=PassageKind.WINDOW,
     )
 
