@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from app.ml.embedder import Embedder, Vectors
+from app.ml.slots import ModelSlots
 from app.pipeline.verdicts import Passage, Verification, Verifier
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -59,7 +60,7 @@ class ServiceMetrics:
         )
         self.inference_seconds = Histogram(
             "factcheck_inference_seconds",
-            "Model time per call: 'embed' (sentence embeddings) or 'verify' (the verifier).",
+            "Model time per call, once it has a model slot: 'embed' (sentence embeddings) or 'verify' (the verifier).",
             ["stage"],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
@@ -72,37 +73,41 @@ class ServiceMetrics:
 
 
 class MeteredEmbedder(Embedder):
-    """An already loaded embedder whose forward passes are timed; everything else is delegated."""
+    """An already loaded embedder whose forward passes take a model slot and are timed."""
 
-    def __init__(self, inner: Embedder, metrics: ServiceMetrics) -> None:
+    def __init__(self, inner: Embedder, metrics: ServiceMetrics, slots: ModelSlots) -> None:
         # Deliberately no super().__init__(): it would load a second copy of the model.
         self._inner = inner
         self._seconds = metrics.inference_seconds.labels("embed")
+        self._slots = slots
         self.version = inner.version
         self.dimension = inner.dimension
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        started = time.perf_counter()
-        try:
-            return self._inner.encode(texts)
-        finally:
-            self._seconds.observe(time.perf_counter() - started)
+        with self._slots:
+            started = time.perf_counter()
+            try:
+                return self._inner.encode(texts)
+            finally:
+                self._seconds.observe(time.perf_counter() - started)
 
 
 class MeteredVerifier:
-    """A verifier whose calls are timed and whose verdicts are counted."""
+    """A verifier whose calls take a model slot and are timed, and whose verdicts are counted."""
 
-    def __init__(self, inner: Verifier, metrics: ServiceMetrics) -> None:
+    def __init__(self, inner: Verifier, metrics: ServiceMetrics, slots: ModelSlots) -> None:
         self._inner = inner
         self._metrics = metrics
+        self._slots = slots
         self.version = inner.version
 
     def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
-        started = time.perf_counter()
-        try:
-            verifications = self._inner.verify(items)
-        finally:
-            self._metrics.inference_seconds.labels("verify").observe(time.perf_counter() - started)
+        with self._slots:
+            started = time.perf_counter()
+            try:
+                verifications = self._inner.verify(items)
+            finally:
+                self._metrics.inference_seconds.labels("verify").observe(time.perf_counter() - started)
         for verification in verifications:
             self._metrics.verdicts.labels(verification.verdict.value).inc()
         return verifications

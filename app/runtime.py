@@ -22,6 +22,7 @@ from app.db.migrate import upgrade_to_head
 from app.metrics import MeteredEmbedder, MeteredVerifier, ServiceMetrics
 from app.ml.embedder import Embedder
 from app.ml.nli import NLIModel
+from app.ml.slots import ModelSlots
 from app.pipeline.checker import Checker
 from app.pipeline.corpus import Corpus
 from app.pipeline.index import VectorIndex
@@ -116,14 +117,15 @@ class Runtime:
         upgrade_to_head(self.engine)
         # Kept, so a retry after a database outage reuses the loaded model.
         self._embedder = self._embedder or Embedder(self.settings.embedding_model, self.settings.embed_batch_size)
-        embedder = MeteredEmbedder(self._embedder, self.metrics)
+        slots = ModelSlots(self.settings.model_slots)
+        embedder = MeteredEmbedder(self._embedder, self.metrics, slots)
         index = VectorIndex(embedder.dimension, self.settings.ann_threshold, self.settings.ann_probes)
         corpus = Corpus(self.engine, embedder, index)
         loaded = corpus.load_index()
         logger.info("index loaded: %d stored sentences", loaded)
         if self.settings.seeds_dir is not None and self.settings.seeds_dir.is_dir():
             corpus.ingest_folder(self.settings.seeds_dir)
-        verifier = MeteredVerifier(self._verifier or build_verifier(self.settings), self.metrics)
+        verifier = MeteredVerifier(self._verifier or build_verifier(self.settings), self.metrics, slots)
         checker = Checker(self.engine, embedder, Retriever(embedder, index), verifier)
         if self.settings.index_sync_seconds > 0:
             self._sync = IndexSync(self.engine, index, self.settings.index_sync_seconds)

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     ann_probes: int = Field(
         default=32, ge=1, description="IVF clusters scanned per claim above the threshold (more: slower, fuller)."
     )
+    model_slots: int = Field(
+        default=1,
+        ge=1,
+        description="Model calls run at once (each uses every core); further requests wait their turn.",
+    )
     torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for inference.")
 
     @field_validator("seeds_dir", "embedding_model", mode="before")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, delete, select
 
 from app.db.tables import CheckRecord, Document, Sentence
@@ -77,6 +77,20 @@ def sentences_around(session: Session, keys: Iterable[tuple[int, int]], radius: 
         for sentence in session.exec(query):
             found[(sentence.document_id, sentence.index)] = sentence
     return found
+
+
+def embeddings_of(session: Session, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored embedding of each ``(document_id, index)`` of ``keys`` that exists."""
+    by_document: dict[int, set[int]] = {}
+    for document_id, index in keys:
+        by_document.setdefault(document_id, set()).add(index)
+    if not by_document:
+        return {}
+    # One OR term per document, so the (document_id, index) key is used for each (a row-value IN is not).
+    query = select(Sentence.document_id, Sentence.index, Sentence.embedding).where(
+        or_(*(and_(col(Sentence.document_id) == d, col(Sentence.index).in_(i)) for d, i in by_document.items()))
+    )
+    return {(document_id, index): embedding for document_id, index, embedding in session.exec(query)}
 
 
 def documents_by_id(session: Session, document_ids: Iterable[int]) -> dict[int, Document]:

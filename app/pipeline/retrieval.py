@@ -12,11 +12,13 @@ from sqlmodel import Session
 from app.db import repository
 from app.db.tables import Document, Sentence
 from app.ml.embedder import Embedder, Vectors
-from app.pipeline.index import VectorIndex
+from app.pipeline.index import Hit, VectorIndex
 from app.pipeline.verdicts import Passage, PassageKind
 
 # Sentences joined into the combined premise (in document order).
 COMBINED_SENTENCES = 3
+# Above the exact-search threshold, this many times top_k candidates are re-ranked by exact cosine.
+RERANK_POOL = 10
 
 
 class Retriever:
@@ -34,7 +36,10 @@ class Retriever:
         document_ids: Collection[int] | None = None,
     ) -> list[list[Passage]]:
         """Passages for each claim row (sentences, windows, a combined premise), best similarity first."""
-        hits = self._index.search(claim_vectors, top_k, document_ids)
+        if self._index.approximate:
+            hits = self._reranked(session, claim_vectors, top_k, document_ids)
+        else:
+            hits = self._index.search(claim_vectors, top_k, document_ids)
         keys = {(hit.document_id, hit.sentence_index) for claim_hits in hits for hit in claim_hits}
         sentences = repository.sentences_around(session, keys, radius=1)
         documents = repository.documents_by_id(session, {document_id for document_id, _ in keys})
@@ -72,6 +77,27 @@ class Retriever:
         for passages in per_claim:
             passages.sort(key=lambda p: p.similarity, reverse=True)
         return per_claim
+
+
+    def _reranked(
+        self, session: Session, claim_vectors: Vectors, top_k: int, document_ids: Collection[int] | None
+    ) -> list[list[Hit]]:
+        """The approximate index's best ``RERANK_POOL * top_k``, re-ranked by exact cosine, cut to ``top_k``.
+
+        Its 8-bit vectors reorder near ties; the stored float32 vectors of a wider pool put them back.
+        """
+        pools = self._index.search(claim_vectors, top_k * RERANK_POOL, document_ids)
+        keys = {(hit.document_id, hit.sentence_index) for pool in pools for hit in pool}
+        embeddings = repository.embeddings_of(session, keys)
+        hits = []
+        for claim, pool in zip(claim_vectors, pools, strict=True):
+            exact = [
+                Hit(hit.document_id, hit.sentence_index, _similarity(embedding, claim))
+                for hit in pool
+                if (embedding := embeddings.get((hit.document_id, hit.sentence_index))) is not None
+            ]
+            hits.append(sorted(exact, key=lambda hit: hit.similarity, reverse=True)[:top_k])
+        return hits
 
 
 def _similarity(embedding: bytes, claim: Vectors) -> float:

@@ -1,12 +1,17 @@
-"""The vector index: exact below its threshold, IVF-SQ8 above, with the same answers where it matters;
-and the stored window embeddings that spare retrieval from embedding anything but the claim."""
+"""Speed and scale: the vector index (exact below its threshold, IVF-SQ8 above, with the same answers
+where it matters), the stored window embeddings that spare retrieval from embedding anything but the
+claim, and the model slots that make concurrent requests take turns for the CPU."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
@@ -137,3 +142,34 @@ def test_rows_stored_without_window_embeddings_are_embedded_on_demand_with_the_s
     similarity = {tuple(e["sentence_indices"]): e["similarity"] for e in stored["evidence"]}
     for evidence in on_demand["evidence"]:
         assert abs(evidence["similarity"] - similarity[tuple(evidence["sentence_indices"])]) < 1e-3
+
+
+class OverlapEmbedder(CountingEmbedder):
+    """The real embedder, slowed down, recording how many calls ever ran at the same time."""
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner)
+        self._lock = threading.Lock()
+        self.running = self.most_at_once = 0
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        with self._lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(0.05)
+            return super().encode(texts)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_concurrent_checks_take_turns_for_the_model(make_client: Callable[..., Any], embedder: Any, slots: int) -> None:
+    overlap = OverlapEmbedder(embedder)
+    claims = [f"Germany committed {n} billion euros in military aid to Ukraine" for n in range(6)]
+    with make_client(embedder_override=overlap, model_slots=slots) as client:
+        with ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(lambda claim: client.post("/check", json={"claim": claim}).status_code, claims))
+    assert statuses == [200] * 6
+    assert overlap.most_at_once == slots
