@@ -20,6 +20,8 @@ COPY app ./app
 RUN pip install -e .
 COPY seeds ./seeds
 COPY models ./models
+# The ONNX exports the default inference backend runs (build/onnx/), made now rather than at first start.
+RUN python -m app.ml.onnx
 
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin factcheck \
     && mkdir -p /var/lib/factcheck \

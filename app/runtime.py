@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 
 import torch
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ from app.db.migrate import upgrade_to_head
 from app.metrics import MeteredEmbedder, MeteredVerifier, ServiceMetrics
 from app.ml.embedder import Embedder
 from app.ml.nli import NLIModel
+from app.ml.onnx import OnnxEmbedder, OnnxNLIModel
 from app.ml.slots import ModelSlots
 from app.pipeline.checker import Checker
 from app.pipeline.corpus import Corpus
@@ -44,7 +46,22 @@ def build_verifier(settings: Settings) -> Verifier:
     params = EngineParams.load(settings.verdict_params) if settings.verdict_params.is_file() else EngineParams()
     if not settings.verdict_params.is_file():
         logger.warning("no tuned parameters at %s; using uncalibrated defaults", settings.verdict_params)
-    return NLIVerifier(NLIModel(settings.nli_model, batch_size=settings.nli_batch_size), params)
+    return NLIVerifier(build_nli_model(settings), params)
+
+
+def build_nli_model(settings: Settings) -> NLIModel:
+    if settings.inference_backend.startswith("onnx"):
+        int8, cache = settings.inference_backend == "onnx-int8", settings.onnx_cache_dir
+        return OnnxNLIModel(settings.nli_model, cache, settings.nli_batch_size, settings.torch_threads, int8)
+    return NLIModel(settings.nli_model, batch_size=settings.nli_batch_size)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.inference_backend.startswith("onnx"):
+        model = Path(settings.embedding_model) if settings.embedding_model else None
+        int8, cache = settings.inference_backend == "onnx-int8", settings.onnx_cache_dir
+        return OnnxEmbedder(cache, model, settings.embed_batch_size, settings.torch_threads, int8)
+    return Embedder(settings.embedding_model, settings.embed_batch_size)
 
 
 class Runtime:
@@ -116,7 +133,7 @@ class Runtime:
             torch.set_num_threads(self.settings.torch_threads)
         upgrade_to_head(self.engine)
         # Kept, so a retry after a database outage reuses the loaded model.
-        self._embedder = self._embedder or Embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+        self._embedder = self._embedder or build_embedder(self.settings)
         slots = ModelSlots(self.settings.model_slots)
         embedder = MeteredEmbedder(self._embedder, self.metrics, slots)
         index = VectorIndex(embedder.dimension, self.settings.ann_threshold, self.settings.ann_probes)

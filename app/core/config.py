@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from limits import parse as parse_rate_limit
 from pydantic import Field, field_validator
@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     )
     ann_probes: int = Field(
         default=32, ge=1, description="IVF clusters scanned per claim above the threshold (more: slower, fuller)."
+    )
+    inference_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="onnx",
+        description="How the models run: 'onnx' (ONNX Runtime, float32: torch's numbers, faster), 'torch' "
+        "(the reference), or 'onnx-int8' (int8 weights: faster again, numbers move a little; see README).",
+    )
+    onnx_cache_dir: Path = Field(
+        default=PROJECT_ROOT / "build" / "onnx",
+        description="Where the ONNX exports of the models are kept (made on first use).",
     )
     model_slots: int = Field(
         default=1,

@@ -78,7 +78,6 @@ class Retriever:
             passages.sort(key=lambda p: p.similarity, reverse=True)
         return per_claim
 
-
     def _reranked(
         self, session: Session, claim_vectors: Vectors, top_k: int, document_ids: Collection[int] | None
     ) -> list[list[Hit]]:

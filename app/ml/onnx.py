@@ -1,0 +1,204 @@
+"""ONNX Runtime versions of both models: the fast CPU backend.
+
+The torch models stay the reference. ``export`` converts one of them (the sentence embedder, or the
+NLI cross-encoder under models/) to ONNX and caches the file under a name derived from the source
+weights' hash, so a changed model is exported afresh. In float32 the ONNX graph computes what torch
+computes (differences of about 1e-6) with less overhead per call; ``int8`` also quantises the weights
+of its matrix products, per output channel (embeddings and attention stay float32), which is faster
+again but moves the numbers a little (see README). The service exports on first use (seconds);
+``python -m app.ml.onnx`` does it ahead of time (the Dockerfile does, at build time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from app.ml.embedder import Embedder, Vectors, bundled_model_path
+from app.ml.nli import LABELS, NLIModel, Probabilities
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["embedder", "nli"]
+MAX_LENGTH = 256
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def _weights_digest(model_dir: Path) -> str:
+    return hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:12]
+
+
+def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> Path:
+    """The ONNX file of ``model_dir`` (float32, or ``int8`` weights) in ``cache_dir``; exported unless cached."""
+    fp32 = cache_dir / f"{kind}-{_weights_digest(model_dir)}-fp32.onnx"
+    if not fp32.is_file():
+        _export_fp32(kind, model_dir, fp32)
+    if not int8:
+        return fp32
+    target = fp32.with_name(fp32.name.replace("-fp32", "-int8-matmul-perchannel"))
+    if not target.is_file():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        logger.info("quantising %s to int8", fp32.name)
+        partial = target.with_name(f"{target.stem}.partial.onnx")
+        quantize_dynamic(
+            str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
+        )
+        partial.rename(target)  # complete files only: an interrupted export starts again
+    return target
+
+
+def _export_fp32(kind: Kind, model_dir: Path, target: Path) -> None:
+    import torch
+    from transformers import AutoModel, AutoModelForSequenceClassification
+
+    loader = AutoModelForSequenceClassification if kind == "nli" else AutoModel
+    model = loader.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
+
+    class Graph(torch.nn.Module):
+        """Plain tensors in, one tensor out: logits (nli) or token states (embedder)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            result: torch.Tensor = out.logits if kind == "nli" else out.last_hidden_state
+            return result
+
+    logger.info("exporting %s (%s) to ONNX", kind, model_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.stem}.partial.onnx")
+    example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in _INPUTS)
+    axes = {name: {0: "batch", 1: "sequence"} for name in _INPUTS}
+    with torch.no_grad():
+        torch.onnx.export(
+            Graph(), example, str(partial), input_names=list(_INPUTS), output_names=["output"],
+            dynamic_axes={**axes, "output": {0: "batch"}}, opset_version=17, dynamo=False,
+        )  # fmt: skip
+    partial.rename(target)  # complete files only: an interrupted export starts again
+
+
+class _Session:
+    """A tokenizer and an ONNX Runtime session over the same model."""
+
+    def __init__(self, onnx_path: Path, model_dir: Path, threads: int | None) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_LENGTH)
+        self.tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.version = onnx_path.stem
+
+    def run(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Model output and attention mask for one batch."""
+        encodings = self.tokenizer.encode_batch(list(inputs))
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        [output] = self.session.run(["output"], feed)
+        return output, feed["attention_mask"]
+
+
+class OnnxEmbedder(Embedder):
+    """Drop-in for the torch :class:`Embedder` of a mean-pooling, L2-normalising model (all-MiniLM-L6-v2)."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        model_dir: Path | None = None,
+        batch_size: int = 64,
+        threads: int | None = None,
+        int8: bool = False,
+    ) -> None:
+        # Deliberately no super().__init__(): that loads the torch model.
+        import json
+
+        folder = model_dir or bundled_model_path()
+        self._session = _Session(export("embedder", folder, cache_dir, int8), folder, threads)
+        self._batch_size = batch_size
+        self.version = f"onnx-{'int8' if int8 else 'fp32'}:{folder.name if model_dir else 'all-MiniLM-L6-v2'}"
+        self.dimension = int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Similar lengths in one batch: padding is most of the cost on a CPU.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        result = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for first in range(0, len(order), self._batch_size):
+            rows = order[first : first + self._batch_size]
+            states, mask = self._session.run([texts[i] for i in rows])
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            result[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return result
+
+
+class OnnxNLIModel(NLIModel):
+    """Drop-in for the torch :class:`NLIModel`: probabilities in ``LABELS`` order."""
+
+    def __init__(
+        self, model_dir: Path, cache_dir: Path, batch_size: int = 32, threads: int | None = None, int8: bool = False
+    ) -> None:
+        # Deliberately no super().__init__(): that loads the torch model.
+        import json
+
+        self._session = _Session(export("nli", model_dir, cache_dir, int8), model_dir, threads)
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        id2label = {int(i): name.lower() for i, name in config["id2label"].items()}
+        if sorted(id2label.values()) != sorted(LABELS):
+            raise ValueError(f"{model_dir} has labels {sorted(id2label.values())}, expected {list(LABELS)}")
+        label_to_column = {name: i for i, name in id2label.items()}
+        self._columns = [label_to_column[label] for label in LABELS]
+        self._batch_size = batch_size
+        self.version = f"{model_dir.name}@{_weights_digest(model_dir)}+onnx-{'int8' if int8 else 'fp32'}"
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> Probabilities:
+        if not pairs:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        logits = np.empty((len(pairs), len(LABELS)), dtype=np.float32)
+        for first in range(0, len(order), self._batch_size):
+            rows = order[first : first + self._batch_size]
+            output, _ = self._session.run([pairs[i] for i in rows])
+            logits[rows] = output[:, self._columns]
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities: Probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+        return probabilities
+
+
+def main() -> None:
+    """Export both models ahead of time (``python -m app.ml.onnx``)."""
+    from app.core.config import Settings
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    settings = Settings()
+    embedder = Path(settings.embedding_model) if settings.embedding_model else bundled_model_path()
+    exports: tuple[tuple[Kind, Path], ...] = (("embedder", embedder), ("nli", settings.nli_model))
+    for kind, folder in exports:
+        int8 = settings.inference_backend == "onnx-int8"
+        logger.info("%s: %s", kind, export(kind, folder, settings.onnx_cache_dir, int8))
+
+
+if __name__ == "__main__":
+    main()

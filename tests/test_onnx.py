@@ -1,0 +1,88 @@
+"""The ONNX Runtime backends (float32, the default, and int8) against the torch models (the reference)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.core.config import Settings
+from app.ml.embedder import Embedder
+from app.ml.nli import LABELS, NLIModel
+from app.ml.onnx import OnnxEmbedder, OnnxNLIModel
+
+SETTINGS = Settings()
+SENTENCES = [
+    "Germany committed 12 billion euros in military aid to Ukraine.",
+    "NATO leaders declined to give Ukraine a timetable for membership.",
+    "The central bank raised interest rates by half a percentage point on Thursday.",
+    "Poland and Romania are expected to join the framework next year.",
+    "Shares in the carmaker fell sharply after the profit warning.",
+]
+PAIRS = [
+    (SENTENCES[0], "Germany pledged 12 billion euros of military aid to Ukraine."),  # paraphrase
+    (SENTENCES[0], "Germany committed 20 billion euros in military aid to Ukraine."),  # number
+    (SENTENCES[1], "NATO leaders gave Ukraine a timetable for membership."),  # negation
+    (SENTENCES[2], "Poland and Romania are expected to join the framework."),  # unrelated
+]
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["fp32", "int8"])
+def onnx_embedder(request: pytest.FixtureRequest) -> OnnxEmbedder:
+    return OnnxEmbedder(SETTINGS.onnx_cache_dir, int8=request.param)
+
+
+@pytest.fixture(scope="module")
+def reference_nli() -> NLIModel:
+    return NLIModel(SETTINGS.nli_model)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["fp32", "int8"])
+def onnx_nli(request: pytest.FixtureRequest) -> OnnxNLIModel:
+    return OnnxNLIModel(SETTINGS.nli_model, SETTINGS.onnx_cache_dir, int8=request.param)
+
+
+def test_onnx_embeddings_point_where_the_torch_ones_do(embedder: Embedder, onnx_embedder: OnnxEmbedder) -> None:
+    int8 = onnx_embedder.version.startswith("onnx-int8")
+    reference, fast = embedder.encode(SENTENCES), onnx_embedder.encode(SENTENCES)
+    assert fast.shape == reference.shape and fast.dtype == np.float32
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
+    # float32: the same numbers; int8 (measured 0.989 at worst on the seed claims): the same direction.
+    assert (np.sum(fast * reference, axis=1) > (0.98 if int8 else 0.99999)).all()
+    queries = ["Berlin pledged 12bn euros for Kyiv's army", "Rates went up at the central bank"]
+    nearest = [np.argmax(q @ v.T, axis=1) for q, v in ((embedder.encode(queries), reference),
+                                                        (onnx_embedder.encode(queries), fast))]  # fmt: skip
+    assert list(nearest[0]) == list(nearest[1]) == [0, 2]
+    assert onnx_embedder.encode([]).shape == (0, onnx_embedder.dimension)
+
+
+def test_onnx_nli_gives_the_torch_labels_in_the_same_column_order(
+    reference_nli: NLIModel, onnx_nli: OnnxNLIModel
+) -> None:
+    int8 = onnx_nli.version.endswith("int8")
+    reference, fast = reference_nli.predict(PAIRS), onnx_nli.predict(PAIRS)
+    assert fast.shape == (len(PAIRS), len(LABELS))
+    assert np.allclose(fast.sum(axis=1), 1.0, atol=1e-5)
+    assert list(fast.argmax(axis=1)) == list(reference.argmax(axis=1))
+    assert np.abs(fast - reference).max() < (0.15 if int8 else 1e-4)
+    # Pairs in any order come back in input order.
+    assert np.allclose(onnx_nli.predict(PAIRS[::-1]), fast[::-1], atol=1e-5)
+
+
+def test_the_default_onnx_backend_reaches_the_torch_verdicts(make_client: Callable[..., Any]) -> None:
+    claims = [
+        "Germany committed 20 billion euros in military aid to Ukraine",
+        "Poland and Romania are expected to join the framework",
+        "The European Central Bank raised interest rates",
+    ]
+    with make_client(verifier="nli", inference_backend="torch") as client:
+        reference = [client.post("/check", json={"claim": claim}).json() for claim in claims]
+    with make_client(verifier="nli") as client:  # the tests' embedder is torch; the NLI model is ONNX here
+        fast = [client.post("/check", json={"claim": claim}).json() for claim in claims]
+        assert fast[0]["model_versions"]["verifier"].endswith("+onnx-fp32")
+    for before, after in zip(reference, fast, strict=True):
+        assert after["verdict"] == before["verdict"]
+        assert after["confidence"] == pytest.approx(before["confidence"], abs=1e-3)
+        assert after["evidence"][0]["sentence_indices"] == before["evidence"][0]["sentence_indices"]
