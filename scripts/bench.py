@@ -141,14 +141,13 @@ class Recorder:
 def bench_model(claims: list[str], repeats: int) -> dict[str, float]:
     """Per-claim model time in the verdict engine's pipeline, replayed alone, and the in-process total."""
     from app.core.config import Settings
-    from app.ml.embedder import Embedder
-    from app.ml.nli import NLIModel
     from app.pipeline.nli_verifier import EngineParams, NLIVerifier
-    from app.runtime import Runtime
+    from app.runtime import Runtime, build_embedder, build_nli_model
 
+    # The models as the service builds them (FACTCHECK_INFERENCE_BACKEND applies).
     settings = Settings(database_url="sqlite://", verifier="nli", index_sync_seconds=0)
-    embedder = Recorder(Embedder(), "encode")
-    nli = Recorder(NLIModel(settings.nli_model, batch_size=settings.nli_batch_size), "predict")
+    embedder = Recorder(build_embedder(settings), "encode")
+    nli = Recorder(build_nli_model(settings), "predict")
     verifier = NLIVerifier(nli, EngineParams.load(settings.verdict_params))  # type: ignore[arg-type]
     runtime = Runtime(settings, embedder=embedder, verifier=verifier)  # type: ignore[arg-type]
     runtime.load()
@@ -260,7 +259,16 @@ def main() -> None:
     previous = previous_run()
     report(current, previous)
     HISTORY.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "commit": git_commit(), "results": current}
+    from app.core.config import Settings
+
+    backend = Settings().inference_backend
+    print(f"inference backend: {backend}")
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "inference_backend": backend,
+        "results": current,
+    }
     with HISTORY.open("a", encoding="utf-8") as history:
         history.write(json.dumps(entry) + "\n")
     (ROOT / "build" / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
