@@ -32,7 +32,15 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def _weights_digest(model_dir: Path) -> str:
-    return hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:12]
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (model_dir / name).is_file():
+            return hashlib.sha256((model_dir / name).read_bytes()).hexdigest()[:12]
+    raise FileNotFoundError(f"{model_dir} holds no model.safetensors or pytorch_model.bin")
+
+
+def _partial(target: Path) -> Path:
+    """A scratch name of this process's own: instances starting together export side by side."""
+    return target.with_name(f"{target.stem}.{os.getpid()}.partial.onnx")
 
 
 def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> Path:
@@ -47,7 +55,7 @@ def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> 
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         logger.info("quantising %s to int8", fp32.name)
-        partial = target.with_name(f"{target.stem}.partial.onnx")
+        partial = _partial(target)
         quantize_dynamic(
             str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
         )
@@ -78,7 +86,7 @@ def _export_fp32(kind: Kind, model_dir: Path, target: Path) -> None:
 
     logger.info("exporting %s (%s) to ONNX", kind, model_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.stem}.partial.onnx")
+    partial = _partial(target)
     example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in _INPUTS)
     axes = {name: {0: "batch", 1: "sequence"} for name in _INPUTS}
     with torch.no_grad():
