@@ -92,7 +92,8 @@ def _export_fp32(kind: Kind, model_dir: Path, target: Path) -> None:
     with torch.no_grad():
         torch.onnx.export(
             Graph(), example, str(partial), input_names=list(_INPUTS), output_names=["output"],
-            dynamic_axes={**axes, "output": {0: "batch"}}, opset_version=17, dynamo=False,
+            dynamic_axes={**axes, "output": {0: "batch"} if kind == "nli" else {0: "batch", 1: "sequence"}},
+            opset_version=17, dynamo=False,
         )  # fmt: skip
     partial.rename(target)  # complete files only: an interrupted export starts again
 
