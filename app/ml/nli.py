@@ -20,6 +20,23 @@ LABELS = ("entailment", "neutral", "contradiction")
 Probabilities = npt.NDArray[np.float32]
 
 
+def weights_digest(folder: Path) -> str:
+    """First 12 hex digits of the sha256 of a model folder's weights file: which weights these are."""
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (folder / name).is_file():
+            return hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
+    raise FileNotFoundError(f"{folder} holds no model.safetensors or pytorch_model.bin")
+
+
+def label_columns(id2label: dict[int, str] | dict[str, str], folder: Path) -> list[int]:
+    """The model's output column of each of ``LABELS``, from its config's ``id2label``."""
+    names = {int(i): name.lower() for i, name in id2label.items()}
+    if sorted(names.values()) != sorted(LABELS):
+        raise ValueError(f"{folder} has labels {sorted(names.values())}, expected {list(LABELS)}")
+    by_name = {name: i for i, name in names.items()}
+    return [by_name[label] for label in LABELS]
+
+
 class NLIModel:
     """Three-way probabilities, columns always in ``LABELS`` order whatever the model's own order."""
 
@@ -35,15 +52,9 @@ class NLIModel:
             max_length=max_length,
             activation_fn=torch.nn.Identity(),
         )
-        id2label = {int(i): name.lower() for i, name in self._model.config.id2label.items()}
-        if sorted(id2label.values()) != sorted(LABELS):
-            raise ValueError(f"{path} has labels {sorted(id2label.values())}, expected {list(LABELS)}")
-        label_to_column = {name: i for i, name in id2label.items()}
-        self._columns = [label_to_column[label] for label in LABELS]
+        self._columns = label_columns(self._model.config.id2label, path)
         self._batch_size = batch_size
-        weights = path / "model.safetensors"
-        digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12] if weights.exists() else "unknown"
-        self.version = f"{path.name}@{digest}"
+        self.version = f"{path.name}@{weights_digest(path)}"
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> Probabilities:
         """Softmax probabilities, one row per ``(premise, hypothesis)`` pair."""
@@ -51,12 +62,14 @@ class NLIModel:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         # Similar lengths in one batch: padding is most of the cost on a CPU.
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        logits = self._model.predict(
-            [pairs[i] for i in order], batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
-        )
-        logits = np.asarray(logits, dtype=np.float32)[:, self._columns]
+        logits = self._logits([pairs[i] for i in order])[:, self._columns]
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities = shifted / shifted.sum(axis=1, keepdims=True)
         result: Probabilities = np.empty_like(probabilities)
         result[order] = probabilities
         return result
+
+    def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        """Raw scores in the model's own column order (another backend overrides this alone)."""
+        logits = self._model.predict(pairs, batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(logits, dtype=np.float32)

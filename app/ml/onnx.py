@@ -12,7 +12,6 @@ again but moves the numbers a little (see README). The service exports on first 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -20,22 +19,16 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from app.ml.embedder import Embedder, Vectors, bundled_model_path
-from app.ml.nli import LABELS, NLIModel, Probabilities
+from app.ml.nli import LABELS, NLIModel, label_columns, weights_digest
 
 logger = logging.getLogger(__name__)
 
 Kind = Literal["embedder", "nli"]
 MAX_LENGTH = 256
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-
-
-def _weights_digest(model_dir: Path) -> str:
-    for name in ("model.safetensors", "pytorch_model.bin"):
-        if (model_dir / name).is_file():
-            return hashlib.sha256((model_dir / name).read_bytes()).hexdigest()[:12]
-    raise FileNotFoundError(f"{model_dir} holds no model.safetensors or pytorch_model.bin")
 
 
 def _partial(target: Path) -> Path:
@@ -45,7 +38,7 @@ def _partial(target: Path) -> Path:
 
 def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> Path:
     """The ONNX file of ``model_dir`` (float32, or ``int8`` weights) in ``cache_dir``; exported unless cached."""
-    fp32 = cache_dir / f"{kind}-{_weights_digest(model_dir)}-fp32.onnx"
+    fp32 = cache_dir / f"{kind}-{weights_digest(model_dir)}-fp32.onnx"
     if not fp32.is_file():
         _export_fp32(kind, model_dir, fp32)
     if not int8:
@@ -175,26 +168,16 @@ class OnnxNLIModel(NLIModel):
 
         self._session = _Session(export("nli", model_dir, cache_dir, int8), model_dir, threads)
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-        id2label = {int(i): name.lower() for i, name in config["id2label"].items()}
-        if sorted(id2label.values()) != sorted(LABELS):
-            raise ValueError(f"{model_dir} has labels {sorted(id2label.values())}, expected {list(LABELS)}")
-        label_to_column = {name: i for i, name in id2label.items()}
-        self._columns = [label_to_column[label] for label in LABELS]
+        self._columns = label_columns(config["id2label"], model_dir)
         self._batch_size = batch_size
-        self.version = f"{model_dir.name}@{_weights_digest(model_dir)}+onnx-{'int8' if int8 else 'fp32'}"
+        self.version = f"{model_dir.name}@{weights_digest(model_dir)}+onnx-{'int8' if int8 else 'fp32'}"
 
-    def predict(self, pairs: Sequence[tuple[str, str]]) -> Probabilities:
-        if not pairs:
-            return np.zeros((0, len(LABELS)), dtype=np.float32)
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
         logits = np.empty((len(pairs), len(LABELS)), dtype=np.float32)
-        for first in range(0, len(order), self._batch_size):
-            rows = order[first : first + self._batch_size]
-            output, _ = self._session.run([pairs[i] for i in rows])
-            logits[rows] = output[:, self._columns]
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probabilities: Probabilities = shifted / shifted.sum(axis=1, keepdims=True)
-        return probabilities
+        for first in range(0, len(pairs), self._batch_size):
+            output, _ = self._session.run(pairs[first : first + self._batch_size])
+            logits[first : first + self._batch_size] = output
+        return logits
 
 
 def main() -> None:
