@@ -145,11 +145,12 @@ def exact_top(engine: Engine, claim_vectors: np.ndarray, k: int) -> list[set[tup
     from sqlmodel import Session
 
     from app.db import repository
+    from app.pipeline.corpus import stored_vectors
 
     best: list[list[tuple[float, tuple[int, int]]]] = [[] for _ in claim_vectors]
     with Session(engine) as session:
         for documents, sentences, embeddings in repository.iter_embedding_chunks(session, 50_000):
-            scores = claim_vectors @ np.frombuffer(b"".join(embeddings), dtype="<f4").reshape(len(embeddings), -1).T
+            scores = claim_vectors @ stored_vectors(embeddings, claim_vectors.shape[1]).T
             for row, claim_scores in enumerate(scores):
                 top = np.argpartition(-claim_scores, k - 1)[:k]
                 pool = best[row] + [(float(claim_scores[i]), (documents[i], sentences[i])) for i in top]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from app.pipeline.sentences import split_sentences
 logger = logging.getLogger(__name__)
 
 
-def _matrix(embeddings: list[bytes], dimension: int) -> Vectors:
+def stored_vectors(embeddings: Sequence[bytes], dimension: int) -> Vectors:
     """Stored float32 little-endian embeddings as one (rows, dimension) matrix."""
     return np.frombuffer(b"".join(embeddings), dtype="<f4").reshape(len(embeddings), dimension)
 
@@ -55,12 +56,12 @@ class Corpus:
             total = repository.count_sentences(session)
             if total > self.index.ann_threshold:
                 every = max(1, total // training_rows(total))
-                sample = _matrix(repository.sample_embeddings(session, every), self.index.dimension)
+                sample = stored_vectors(repository.sample_embeddings(session, every), self.index.dimension)
                 logger.info("training the IVF index for %d sentences on %d of them", total, len(sample))
                 self.index.train(sample, expected_rows=total)
             loaded, step = 0, max(100_000, total // 10)
             for documents, sentences, embeddings in repository.iter_embedding_chunks(session):
-                self.index.add(documents, sentences, _matrix(embeddings, self.index.dimension))
+                self.index.add(documents, sentences, stored_vectors(embeddings, self.index.dimension))
                 loaded += len(documents)
                 if loaded // step > (loaded - len(documents)) // step:
                     logger.info("index: %d of %d sentences loaded", loaded, total)

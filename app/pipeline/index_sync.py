@@ -11,12 +11,12 @@ import logging
 import threading
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.db import repository
+from app.pipeline.corpus import stored_vectors
 from app.pipeline.index import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,7 @@ class IndexSync:
                 self._index.remove_document(document_id)
             rows = repository.sentence_embeddings_of(session, stored - indexed) if stored - indexed else []
         if rows:
-            blob = b"".join(row[2] for row in rows)
-            vectors = np.frombuffer(blob, dtype="<f4").reshape(len(rows), self._index.dimension)
+            vectors = stored_vectors([row[2] for row in rows], self._index.dimension)
             self._index.add([row[0] for row in rows], [row[1] for row in rows], vectors)
         added = len({row[0] for row in rows})
         if added or removed:
