@@ -55,8 +55,8 @@ class Retriever:
                 document = documents.get(hit.document_id)
                 if sentence is None or document is None:
                     continue  # deleted while we searched
-                # Exact cosine from the stored float32 vector: the index may rank with compressed ones.
-                passages.append(_sentence_passage(document, sentence, _similarity(sentence.embedding, claim)))
+                # Hits carry exact cosines (re-ranked from the stored vectors when the index is approximate).
+                passages.append(_sentence_passage(document, sentence, hit.similarity))
                 previous = sentences.get((hit.document_id, hit.sentence_index - 1))
                 if previous is None:
                     continue
