@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, delete, select
@@ -66,24 +66,27 @@ def document_sentences(session: Session, document_id: int) -> list[Sentence]:
     return list(session.exec(query).all())
 
 
-def sentences_around(session: Session, keys: Iterable[tuple[int, int]], radius: int) -> dict[tuple[int, int], Sentence]:
-    """Sentences ``(document_id, index)`` of ``keys`` and their neighbours within ``radius``."""
+def _by_document(keys: Iterable[tuple[int, int]], radius: int) -> dict[int, set[int]]:
+    """Sentence indices per document: each key's index and its neighbours within ``radius``."""
     by_document: dict[int, set[int]] = {}
     for document_id, index in keys:
         by_document.setdefault(document_id, set()).update(range(index - radius, index + radius + 1))
+    return by_document
+
+
+def sentences_around(session: Session, keys: Iterable[tuple[int, int]], radius: int) -> dict[tuple[int, int], Sentence]:
+    """Sentences ``(document_id, index)`` of ``keys`` and their neighbours within ``radius``."""
     found: dict[tuple[int, int], Sentence] = {}
-    for document_id, indices in by_document.items():
+    for document_id, indices in _by_document(keys, radius).items():
         query = select(Sentence).where(Sentence.document_id == document_id, col(Sentence.index).in_(indices))
         for sentence in session.exec(query):
             found[(sentence.document_id, sentence.index)] = sentence
     return found
 
 
-def embeddings_of(session: Session, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+def embeddings_of(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     """The stored embedding of each ``(document_id, index)`` of ``keys`` that exists."""
-    by_document: dict[int, set[int]] = {}
-    for document_id, index in keys:
-        by_document.setdefault(document_id, set()).add(index)
+    by_document = _by_document(keys, radius=0)
     if not by_document:
         return {}
     # One OR term per document, so the (document_id, index) key is used for each (a row-value IN is not).
