@@ -55,6 +55,39 @@ def test_changed_facts_are_reported(claim: str, passage: str, kind: str, passage
     assert passage_value in mismatches[0].message
 
 
+@pytest.mark.parametrize(
+    ("claim", "passage", "claim_value", "passage_value"),
+    [
+        # Every inflection of an antonym pair counts.
+        ("Average delays fell by three months.", "Average individual delays were rising by three months.",
+         "fell", "rising"),
+        ("Profits are down from last year.", "Profits are up from last year.", "down", "up"),
+        # An antonym bears on the words before it too.
+        ("The spokesman said the case was strong.", "We think the case is very weak.", "strong", "weak"),
+        # A negating prefix, either way round.
+        ("The measures were compatible with human rights law.",
+         "The measures were incompatible with human rights law.", "compatible", "incompatible"),
+        ("The result was unexpected.", "The result was expected.", "unexpected", "expected"),
+        ("The deal is binding.", "The deal is non-binding.", "binding", "non-binding"),
+    ],
+)  # fmt: skip
+def test_opposites_are_reported(claim: str, passage: str, claim_value: str, passage_value: str) -> None:
+    [mismatch] = [m for m in find_mismatches(claim, passage) if m.kind == "antonym"]
+    assert (mismatch.claim_value, mismatch.passage_values) == (claim_value, (passage_value,))
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("BP discovered new oil fields.", "BP covered the cost of new oil fields."),  # not "not covered"
+        ("The agency will inform ministers.", "The agency was forming a view for ministers."),
+        ("Prices rose and then fell.", "Prices rose and then fell back."),  # both sides state both
+    ],
+)  # fmt: skip
+def test_words_that_only_look_opposite_are_not_reported(claim: str, passage: str) -> None:
+    assert "antonym" not in kinds(claim, passage)
+
+
 def test_facts_the_passage_does_not_state_are_not_contradictions() -> None:
     # A number the passage never quantifies is unknown, not contradicted.
     assert kinds("France will deliver 50 cruise missiles", "France will deliver long-range cruise missiles.") == set()

@@ -48,6 +48,7 @@ _SCALE_TAIL = re.compile(r"(?:[\s-]+(?:thousand|million|billion|trillion))+$", r
 _NOT_A_NUMBER_START = {"hundred", "thousand", "million", "billion", "trillion", "point", "and", "one"}
 _UNIT_STOPWORDS = {"to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "annually", "per"}
 _SCOPE_WORDS = 6  # how far after a negation or antonym its scope is looked for
+_ANTONYM_SCOPE_BEFORE = 3  # and how far before an antonym ("the case is weak")
 _SCOPE_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d.,]*%?")
 _NEXT_WORD = re.compile(r"\s([a-z]+)\b")
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't")
@@ -57,13 +58,24 @@ _NEGATIONS = {
     "refused", "refuses", "refuse", "rejected", "rejects", "reject", "denied", "denies", "deny",
     "declined", "declines", "decline", "refrained", "refrains", "refrain", "failed", "fails",
 }  # fmt: skip
-_ANTONYM_PAIRS = [
-    ("accepted", "rejected"), ("approved", "rejected"), ("agreed", "refused"), ("rose", "fell"),
-    ("increased", "decreased"), ("increase", "decrease"), ("joined", "left"), ("won", "lost"),
-    ("gained", "lost"), ("raised", "cut"), ("allowed", "banned"), ("supports", "opposes"),
-    ("supported", "opposed"), ("higher", "lower"), ("more", "fewer"), ("before", "after"),
-    ("immediate", "long-term"), ("start", "end"), ("opened", "closed"), ("signed", "rejected"),
+# Opposites as lemmas, so that every inflection counts ("rose", "rising" and "rises" are all "rise").
+_ANTONYMS = [
+    ("accept", "reject"), ("approve", "reject"), ("sign", "reject"), ("agree", "refuse"), ("rise", "fall"),
+    ("rise", "drop"), ("increase", "decrease"), ("increase", "fall"), ("increase", "drop"), ("grow", "shrink"),
+    ("expand", "shrink"), ("join", "leave"), ("win", "lose"), ("gain", "lose"), ("raise", "cut"),
+    ("raise", "lower"), ("allow", "ban"), ("support", "oppose"), ("high", "low"), ("more", "less"),
+    ("more", "fewer"), ("most", "least"), ("before", "after"), ("start", "end"), ("open", "close"),
+    ("up", "down"), ("above", "below"), ("strong", "weak"), ("succeed", "fail"), ("success", "failure"),
+    ("large", "small"), ("big", "small"), ("include", "exclude"), ("confirm", "deny"), ("buy", "sell"),
+    ("import", "export"), ("profit", "loss"), ("victory", "defeat"), ("acquit", "convict"),
+    ("guilty", "innocent"), ("satisfied", "disappointed"), ("welcome", "condemn"), ("strengthen", "weaken"),
+    ("improve", "worsen"), ("maximum", "minimum"), ("immediate", "long-term"),
 ]  # fmt: skip
+# A prefix that turns a word around ("incompatible", "unexpected", "non-binding"); only in front of
+# a known word with an adjective's or adverb's ending, so that "discover" is not "not cover".
+_NEGATING_PREFIXES = ("non-", "non", "dis", "un", "in", "im", "il", "ir")
+_ADJECTIVE_ENDINGS = ("able", "ible", "al", "ent", "ant", "ive", "ous", "ic", "ar", "ate", "ful", "ly")
+_HYPHENATED_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
 # Everyday names and capitals (as metonyms: "Kyiv" for Ukraine) that ISO 3166 does not list.
@@ -324,19 +336,52 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return mismatches
 
 
-def _scope_is_shared(word: str, text: str, other: str) -> bool:
+def _scope_is_shared(word: str, text: str, other: str, before: int = 0) -> bool:
     """Whether what ``word`` negates in ``text`` (the words after it) is something ``other`` speaks of.
 
     "rejected his request for a timetable" bears on "NATO gave Ukraine a timetable", not on "NATO
-    said Ukraine's future lay within the alliance" from the same sentence.
+    said Ukraine's future lay within the alliance" from the same sentence. An antonym also bears on
+    the few words ``before`` it ("the case is weak").
     """
     words = [w.lower() for w in _SCOPE_TOKEN.findall(text.replace("’", "'"))]
     if word not in words:
         return True  # a contraction ("didn't"): no position to look from
-    scope = " ".join(words[words.index(word) + 1 : words.index(word) + 1 + _SCOPE_WORDS])
+    position = words.index(word)
+    scope = " ".join(words[max(0, position - before) : position] + words[position + 1 : position + 1 + _SCOPE_WORDS])
     other_lemmas = set().union(*(_lemmas(w) for w in _TOKEN.findall(other)))
     scoped = [w for w, _ in _content_words(scope)] + [q.text for q in quantities(scope)]
     return any(_lemmas(w) & other_lemmas or w in other for w in scoped)
+
+
+def _negated_stem(word: str) -> str | None:
+    """The word that a negating prefix turns around ("incompatible" -> "compatible"), if ``word`` has one."""
+    for prefix in _NEGATING_PREFIXES:
+        stem = word[len(prefix) :]
+        if not word.startswith(prefix) or len(stem) < 5 or not getAllLemmas(stem):
+            continue
+        if stem.endswith(_ADJECTIVE_ENDINGS) or (prefix in ("un", "non-") and stem.endswith(("ed", "ing"))):
+            return stem
+    return None
+
+
+def _prefix_antonyms(claim: str, passage: str) -> list[Mismatch]:
+    """A word the claim states that the passage states with a negating prefix, or the other way round."""
+    claim_words = {w.lower() for w in _HYPHENATED_WORD.findall(claim)}
+    passage_words = {w.lower() for w in _HYPHENATED_WORD.findall(passage)}
+    passage_stems = {stem: word for word in passage_words if (stem := _negated_stem(word))}
+    mismatches = []
+    for said in sorted(claim_words - passage_words):
+        stem = _negated_stem(said)
+        if stem is not None and stem in passage_words:
+            mismatches.append(Mismatch("antonym", said, (stem,)))
+        elif said in passage_stems:
+            mismatches.append(Mismatch("antonym", said, (passage_stems[said],)))
+    return mismatches
+
+
+def _lemma_words(text: str) -> dict[str, str]:
+    """Each lemma of the words of ``text``, with the word as written."""
+    return {lemma: word for word in sorted(_words(text)) for lemma in _lemmas(word)}
 
 
 def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
@@ -352,16 +397,17 @@ def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
                 tuple(sorted(passage_negations)) or ("no negation",),
             )
         )
-    for first, second in _ANTONYM_PAIRS:
+    claim_lemmas, passage_lemmas = _lemma_words(claim), _lemma_words(passage)
+    for first, second in _ANTONYMS:
         for said, other in ((first, second), (second, first)):
             if (
-                said in claim_words
-                and other in passage_words
-                and said not in passage_words
-                and _scope_is_shared(other, passage, claim)
+                said in claim_lemmas
+                and other in passage_lemmas
+                and said not in passage_lemmas
+                and _scope_is_shared(passage_lemmas[other], passage, claim, before=_ANTONYM_SCOPE_BEFORE)
             ):
-                mismatches.append(Mismatch("antonym", said, (other,)))
-    return mismatches
+                mismatches.append(Mismatch("antonym", claim_lemmas[said], (passage_lemmas[other],)))
+    return mismatches + _prefix_antonyms(claim, passage)
 
 
 def _name_mismatches(claim: str, passage: str) -> list[Mismatch]:
