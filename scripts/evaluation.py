@@ -25,7 +25,7 @@ from app.runtime import Runtime, build_verifier
 import nli_data
 
 SEED_CLAIMS = PROJECT_ROOT / "tests" / "data" / "seed_claims.jsonl"
-# Hand-written claims about two held-out BBC articles, for tuning only (the seed claims are for reporting).
+# Hand-written claims about four held-out BBC articles, for tuning only (the seed claims are for reporting).
 DEV_CLAIMS = PROJECT_ROOT / "tests" / "data" / "dev_claims.jsonl"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 NLI_LABELS = {"entailment": Verdict.SUPPORTED, "contradiction": Verdict.CONTRADICTED, "neutral": Verdict.UNKNOWN}
