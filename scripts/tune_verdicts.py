@@ -229,6 +229,7 @@ def main() -> None:
         "contradiction_coverage": steps(0.0, 0.9),
         "context_coverage": steps(0.0, 0.9),
         "specifics_required": [0.0, 1.0],
+        "combined_gain": [0.0, 1.0],
         "slot_sentences": [1.0, 2.0, 3.0],
         "entity_slots": [0.0, 1.0],
     }

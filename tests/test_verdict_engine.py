@@ -300,3 +300,25 @@ def test_support_from_a_combined_premise_needs_the_context_coverage_bar() -> Non
     script = {("The G7 will announce guarantees. Russia was warned.", claim): (0.9, 0.05, 0.05)}
     for share, expected in [(0.3, Verdict.SUPPORTED), (0.7, Verdict.UNKNOWN)]:
         assert judge(script, claim, [combined], context_coverage=share).verdict is expected
+
+
+def test_a_combined_premise_supports_only_with_more_of_the_claim_than_its_sentences_when_gain_is_required() -> None:
+    claim = "Germany pledged 12 billion euros and Japan will send tanks."
+    first = passage("Germany pledged 12 billion euros.", 0.7, index=1)
+    second = passage("Japan will send tanks.", 0.6, index=4)
+    combined_text = "Germany pledged 12 billion euros. Japan will send tanks."
+    combined = Passage(7, "Aid article", 1, (1, 4), 100, 300, "x" * 200, 0.7, PassageKind.COMBINED,
+                       combined_text=combined_text)  # fmt: skip
+    script = {(combined_text, claim): (0.9, 0.05, 0.05)}
+    # Each sentence states half of the claim; together they state all of it.
+    assert judge(script, claim, [first, second, combined], combined_gain=1.0).verdict is Verdict.SUPPORTED
+
+    # The second sentence adds nothing the claim mentions ("Berlin" is new): combining gains nothing.
+    claim = "Germany pledged 12 billion euros in Berlin."
+    other = passage("Officials spoke on Monday.", 0.6, index=4)
+    combined_text = "Germany pledged 12 billion euros. Officials spoke on Monday."
+    combined = Passage(7, "Aid article", 1, (1, 4), 100, 300, "x" * 200, 0.7, PassageKind.COMBINED,
+                       combined_text=combined_text)  # fmt: skip
+    script = {(combined_text, claim): (0.9, 0.05, 0.05)}
+    assert judge(script, claim, [first, other, combined], combined_gain=0.0).verdict is Verdict.SUPPORTED
+    assert judge(script, claim, [first, other, combined], combined_gain=1.0).verdict is Verdict.UNKNOWN

@@ -57,6 +57,9 @@ class EngineParams:
     context_coverage: float = 0.0
     # 1: a name or number the passage never mentions keeps it from supporting the claim ("held in Vilnius").
     specifics_required: float = 0.0
+    # 1: a combined premise supports only if it mentions more of the claim than each of its sentences
+    # alone; if it does not, combining added nothing the claim needs, and the model is over-reading.
+    combined_gain: float = 0.0
     # How many of the closest sentences a slot contradiction (a number, date or name) is checked against.
     slot_sentences: float = 1.0
     # 1: a person or organisation the claim names where a close sentence names another is a slot too
@@ -286,6 +289,16 @@ class NLIVerifier:
             context = scored.passage.kind is not PassageKind.SENTENCE
             return max(params.support_coverage, params.context_coverage if context else 0.0)
 
+        def adds_to_sentences(scored: ScoredPassage) -> bool:
+            if not params.combined_gain or scored.passage.kind is not PassageKind.COMBINED:
+                return True
+            members = [
+                p for p in scores.passages
+                if p.kind is PassageKind.SENTENCE and p.document_id == scored.passage.document_id
+                and p.sentence_index in scored.passage.sentence_indices
+            ]  # fmt: skip
+            return all(scored.coverage.share > coverage(scores.claim, p.premise).share for p in members)
+
         supporting = max(
             (
                 s
@@ -295,6 +308,7 @@ class NLIVerifier:
                 and s.passage.similarity >= params.support_similarity
                 and s.coverage.share >= coverage_bar(s)
                 and not (params.specifics_required and s.coverage.missing_specifics)
+                and adds_to_sentences(s)
             ),
             key=lambda s: s.entailment,
             default=None,
