@@ -322,3 +322,15 @@ def test_a_combined_premise_supports_only_with_more_of_the_claim_than_its_senten
     script = {(combined_text, claim): (0.9, 0.05, 0.05)}
     assert judge(script, claim, [first, other, combined], combined_gain=0.0).verdict is Verdict.SUPPORTED
     assert judge(script, claim, [first, other, combined], combined_gain=1.0).verdict is Verdict.UNKNOWN
+
+
+def test_windows_cost_no_inference_when_the_window_bar_keeps_them_from_deciding() -> None:
+    claim = "The alliance agreed a timetable."
+    sentence_passage = passage("It agreed a timetable.", 0.7, index=4)
+    window_passage = window("NATO met in Vilnius. It agreed a timetable.", 0.7, 4)
+    for bar, read in [(0.9, True), (1.0, False)]:
+        model = ScriptedNLI({})
+        verifier = NLIVerifier(model, EngineParams(0.3, 0.5, 0.5, window_threshold=bar))  # type: ignore[arg-type]
+        verifier.verify([(claim, [sentence_passage, window_passage])])
+        assert ((window_passage.premise, claim) in model.seen) is read
+        assert (sentence_passage.premise, claim) in model.seen

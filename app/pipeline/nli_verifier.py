@@ -165,17 +165,24 @@ class NLIVerifier:
         items: Sequence[tuple[str, Sequence[Passage]]],
         min_similarity: float | None = None,
         entities: bool | None = None,
+        windows: bool | None = None,
     ) -> list[ClaimScores]:
         """Run the NLI model over every relevant (passage, claim) pair and every slot substitution.
 
         Person and organisation slots cost model passes, so they are scored only when ``entities``
-        (default: when the parameters use them).
+        (default: when the parameters use them). So do windows, the longest pairs: they are scored
+        only when ``windows`` (default: when the window bar is below 1, so that a window can decide).
         """
         floor = self.params.relevant_similarity if min_similarity is None else min_similarity
         entities = bool(self.params.entity_slots) if entities is None else entities
+        windows = self.params.window_threshold < 1.0 if windows is None else windows
+
+        def read(passage: Passage) -> bool:
+            return passage.similarity >= floor and (windows or passage.kind is not PassageKind.WINDOW)
+
         results = [
             ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), []) for p in passages
-                                                if p.similarity >= floor])
+                                                if read(p)])
             for claim, passages in items
         ]  # fmt: skip
         pairs = [(s.passage.premise, r.claim) for r in results for s in r.scored]
