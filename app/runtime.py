@@ -42,7 +42,7 @@ def build_verifier(settings: Settings) -> Verifier:
     if settings.verifier not in ("nli", "similarity"):
         raise ValueError(f"unknown verifier {settings.verifier!r}; use 'nli' or 'similarity'")
     if settings.verifier == "similarity":
-        return SimilarityVerifier()
+        return SimilarityVerifier.load(settings.verdict_params)
     params = EngineParams.load(settings.verdict_params) if settings.verdict_params.is_file() else EngineParams()
     if not settings.verdict_params.is_file():
         logger.warning("no tuned parameters at %s; using uncalibrated defaults", settings.verdict_params)
