@@ -226,7 +226,14 @@ class NLIVerifier:
 
     def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:
         """Turn scores into a verdict under ``params``; cheap, so tuning can replay it many times."""
-        relevant = [s for s in scores.scored if s.passage.similarity >= params.relevant_similarity]
+        # Windows that cannot reach their bar are left out, as scoring leaves them out when serving:
+        # a replay during tuning then sees exactly what the service sees.
+        windows = params.window_threshold < 1.0
+        relevant = [
+            s for s in scores.scored
+            if s.passage.similarity >= params.relevant_similarity
+            and (windows or s.passage.kind is not PassageKind.WINDOW)
+        ]  # fmt: skip
         ranked = sorted(scores.passages, key=lambda p: p.similarity, reverse=True)
         if not relevant:
             best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
