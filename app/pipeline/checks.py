@@ -133,8 +133,16 @@ class Coverage:
     missing_specifics: tuple[str, ...]
 
 
-def _lemmas(word: str) -> set[str]:
-    return {lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms} | {word.lower()}
+@lru_cache(maxsize=65536)
+def _known(word: str) -> bool:
+    """Whether the lexicon lists ``word``."""
+    return bool(getAllLemmas(word))
+
+
+@lru_cache(maxsize=65536)
+def _lemmas(word: str) -> frozenset[str]:
+    """The word's lemmas and itself, lower-cased (cached: the lexicon copies its entries on every lookup)."""
+    return frozenset({lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms} | {word.lower()})
 
 
 def _content_words(text: str) -> list[tuple[str, bool]]:
@@ -357,7 +365,7 @@ def _negated_stem(word: str) -> str | None:
     """The word that a negating prefix turns around ("incompatible" -> "compatible"), if ``word`` has one."""
     for prefix in _NEGATING_PREFIXES:
         stem = word[len(prefix) :]
-        if not word.startswith(prefix) or len(stem) < 5 or not getAllLemmas(stem):
+        if not word.startswith(prefix) or len(stem) < 5 or not _known(stem):
             continue
         if stem.endswith(_ADJECTIVE_ENDINGS) or (prefix in ("un", "non-") and stem.endswith(("ed", "ing"))):
             return stem
