@@ -70,6 +70,11 @@ class EngineParams:
     # An entry "verdict/basis" (e.g. "contradicted/slot") applies to verdicts reached by that rule only.
     calibration: dict[str, tuple[float, ...]] = field(default_factory=lambda: {v.value: (1.0, 0.0) for v in Verdict})
 
+    @property
+    def windows_decide(self) -> bool:
+        """Whether a window can reach its bar at all (a probability never exceeds 1)."""
+        return self.window_threshold < 1.0
+
     @classmethod
     def load(cls, path: Path) -> EngineParams:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -175,7 +180,7 @@ class NLIVerifier:
         """
         floor = self.params.relevant_similarity if min_similarity is None else min_similarity
         entities = bool(self.params.entity_slots) if entities is None else entities
-        windows = self.params.window_threshold < 1.0 if windows is None else windows
+        windows = self.params.windows_decide if windows is None else windows
 
         def read(passage: Passage) -> bool:
             return passage.similarity >= floor and (windows or passage.kind is not PassageKind.WINDOW)
@@ -228,11 +233,10 @@ class NLIVerifier:
         """Turn scores into a verdict under ``params``; cheap, so tuning can replay it many times."""
         # Windows that cannot reach their bar are left out, as scoring leaves them out when serving:
         # a replay during tuning then sees exactly what the service sees.
-        windows = params.window_threshold < 1.0
         relevant = [
             s for s in scores.scored
             if s.passage.similarity >= params.relevant_similarity
-            and (windows or s.passage.kind is not PassageKind.WINDOW)
+            and (params.windows_decide or s.passage.kind is not PassageKind.WINDOW)
         ]  # fmt: skip
         ranked = sorted(scores.passages, key=lambda p: p.similarity, reverse=True)
         if not relevant:

@@ -24,7 +24,11 @@ def _split_scores(verdict: Verdict, confidence: float) -> dict[Verdict, float]:
 
 
 class SimilarityVerifier:
-    """Supported only when a close passage shows no number, date, negation or antonym conflict."""
+    """Supported only when a close passage shows no number, date, negation or antonym conflict.
+
+    With ``explicit_checks`` off it is the similarity-only baseline of `make eval`: supported when
+    the closest passage is close enough, unknown otherwise, never contradicted.
+    """
 
     def __init__(
         self,
