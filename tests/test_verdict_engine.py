@@ -303,25 +303,23 @@ def test_support_from_a_combined_premise_needs_the_context_coverage_bar() -> Non
 
 
 def test_a_combined_premise_supports_only_with_more_of_the_claim_than_its_sentences_when_gain_is_required() -> None:
-    claim = "Germany pledged 12 billion euros and Japan will send tanks."
-    first = passage("Germany pledged 12 billion euros.", 0.7, index=1)
-    second = passage("Japan will send tanks.", 0.6, index=4)
-    combined_text = "Germany pledged 12 billion euros. Japan will send tanks."
-    combined = Passage(7, "Aid article", 1, (1, 4), 100, 300, "x" * 200, 0.7, PassageKind.COMBINED,
-                       combined_text=combined_text)  # fmt: skip
-    script = {(combined_text, claim): (0.9, 0.05, 0.05)}
-    # Each sentence states half of the claim; together they state all of it.
-    assert judge(script, claim, [first, second, combined], combined_gain=1.0).verdict is Verdict.SUPPORTED
+    def answer(claim: str, first: Passage, second: Passage, gain: float) -> Verdict:
+        text = f"{first.text} {second.text}"
+        combined = Passage(7, "Aid article", first.sentence_index, (first.sentence_index, second.sentence_index),
+                           100, 300, "x" * 200, 0.7, PassageKind.COMBINED, combined_text=text)  # fmt: skip
+        script = {(text, claim): (0.9, 0.05, 0.05)}  # the model entails the claim from the pair
+        return judge(script, claim, [first, second, combined], combined_gain=gain).verdict
 
+    germany = passage("Germany pledged 12 billion euros.", 0.7, index=1)
+    # Each sentence states half of the claim; together they state all of it.
+    japan = passage("Japan will send tanks.", 0.6, index=4)
+    compound = "Germany pledged 12 billion euros and Japan will send tanks."
+    assert answer(compound, germany, japan, 1.0) is Verdict.SUPPORTED
     # The second sentence adds nothing the claim mentions ("Berlin" is new): combining gains nothing.
-    claim = "Germany pledged 12 billion euros in Berlin."
     other = passage("Officials spoke on Monday.", 0.6, index=4)
-    combined_text = "Germany pledged 12 billion euros. Officials spoke on Monday."
-    combined = Passage(7, "Aid article", 1, (1, 4), 100, 300, "x" * 200, 0.7, PassageKind.COMBINED,
-                       combined_text=combined_text)  # fmt: skip
-    script = {(combined_text, claim): (0.9, 0.05, 0.05)}
-    assert judge(script, claim, [first, other, combined], combined_gain=0.0).verdict is Verdict.SUPPORTED
-    assert judge(script, claim, [first, other, combined], combined_gain=1.0).verdict is Verdict.UNKNOWN
+    claim = "Germany pledged 12 billion euros in Berlin."
+    assert answer(claim, germany, other, 0.0) is Verdict.SUPPORTED
+    assert answer(claim, germany, other, 1.0) is Verdict.UNKNOWN
 
 
 def test_windows_cost_no_inference_when_the_window_bar_keeps_them_from_deciding() -> None:
