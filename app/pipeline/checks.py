@@ -387,9 +387,9 @@ def _prefix_antonyms(claim: str, passage: str) -> list[Mismatch]:
     return mismatches
 
 
-def _lemma_words(text: str) -> dict[str, str]:
-    """Each lemma of the words of ``text``, with the word as written."""
-    return {lemma: word for word in sorted(_words(text)) for lemma in _lemmas(word)}
+def _lemma_words(words: set[str]) -> dict[str, str]:
+    """Each lemma of ``words`` (a text's ``_words``), with the word as written."""
+    return {lemma: word for word in sorted(words) for lemma in _lemmas(word)}
 
 
 def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
@@ -405,7 +405,7 @@ def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
                 tuple(sorted(passage_negations)) or ("no negation",),
             )
         )
-    claim_lemmas, passage_lemmas = _lemma_words(claim), _lemma_words(passage)
+    claim_lemmas, passage_lemmas = _lemma_words(claim_words), _lemma_words(passage_words)
     for first, second in _ANTONYMS:
         for said, other in ((first, second), (second, first)):
             if (
