@@ -315,7 +315,12 @@ class NLIVerifier:
                 if p.kind is PassageKind.SENTENCE and p.document_id == scored.passage.document_id
                 and p.sentence_index in scored.passage.sentence_indices
             ]  # fmt: skip
-            return all(scored.coverage.share > coverage(scores.claim, p.premise).share for p in members)
+            return all(scored.coverage.share > coverage_share(p) for p in members)
+
+        def coverage_share(passage: Passage) -> float:
+            # A scored passage carries its coverage already; one below the floor is measured here.
+            known = next((s.coverage.share for s in scores.scored if s.passage is passage), None)
+            return coverage(scores.claim, passage.premise).share if known is None else known
 
         supporting = max(
             (
