@@ -664,26 +664,6 @@ def other_sentence(sentence: str, doc: Doc, rng: random.Random) -> str | None:
     return rng.choice(options) if options else None
 
 
-def related_sentence(sentence: str, doc: Doc, rng: random.Random) -> str | None:
-    """Neutral: a non-adjacent sentence of the same document about the same name, saying something else.
-
-    The hard unknowns are on-topic: a claim naming the premise's subject but stating a fact the premise
-    does not give. Sentences repeating much of the premise (a lead summarising the story) are skipped.
-    """
-    index = doc.sentences.index(sentence)
-    names = {name for _, _, name in _names(sentence)}
-    words = set(sentence.lower().split())
-    options = [
-        s
-        for i, s in enumerate(doc.sentences)
-        if abs(i - index) > 1
-        and 6 <= len(s.split()) <= 45
-        and names & {name for _, _, name in _names(s)}
-        and len(words & set(s.lower().split())) / max(1, len(words | set(s.lower().split()))) < 0.4
-    ]
-    return rng.choice(options) if options else None
-
-
 def add_detail(sentence: str, _doc: Doc, rng: random.Random) -> str | None:
     """Neutral: append a detail the premise does not state (a day, a year, 'for the first time', ...)."""
     if not sentence.endswith(".") or sentence.endswith('."') or sentence.count('"') % 2:
@@ -711,7 +691,6 @@ EDITS: dict[str, tuple[str, Edit]] = {
     "rewrite_number": ("entailment", rewrite_number),
     "drop_time": ("entailment", drop_time),
     "other_sentence": ("neutral", other_sentence),
-    "related_sentence": ("neutral", related_sentence),
     "add_detail": ("neutral", add_detail),
 }
 LABEL_SHARE = {"contradiction": 0.4, "entailment": 0.3, "neutral": 0.3}
@@ -809,68 +788,7 @@ def synthetic_sets(shared: Path, seed: int) -> dict[str, list[Pair]]:
         "synthetic_nli_premises": synthetic_pairs(
             premise_docs(mnli_train + fever_dev, "premise"), per_doc=1, seed=seed + 1, source="synthetic/nli-premises"
         ),
-        "fever_topic_neutral": topic_neutrals(
-            without_claims(load_set(shared, "fever_gold_evidence", "dev"), fever_test_claims(shared)),
-            seed=seed + 2,
-            source="synthetic/fever-topic-neutral",
-        ),
     }
-
-
-_SUBJECT = re.compile(r"(?:The )?([A-Z][\w'&.-]*(?: (?:[A-Z][\w'&.-]*|of|the|and|de|von))*)")
-
-
-def claim_subject(claim: str) -> str | None:
-    """The capitalised name a FEVER-style claim opens with ('Robert Palmer (writer) wrote ...')."""
-    match = _SUBJECT.match(claim)
-    if not match:
-        return None
-    subject = match.group(1).rstrip(".")
-    return subject if len(subject) >= 4 and subject.split()[0] not in _NOT_NAMES else None
-
-
-_STOP = frozenset("that this with from have were been which their there about after also into than they".split())
-
-
-def _stems(text: str) -> set[str]:
-    """Crude stems of content words (first five letters of words of four letters or more)."""
-    return {w[:5] for w in re.findall(r"[a-z0-9]{4,}", text.lower()) if w not in _STOP}
-
-
-def topic_neutrals(pairs: list[Pair], seed: int, source: str) -> list[Pair]:
-    """Neutral pairs in the way FEVER builds "not enough info": a claim against evidence about its subject
-    that was gathered for a different claim (another gold evidence text naming the same subject).
-
-    Evidence already attached to the claim, or to the same claim in other words, is never used.
-    """
-    rng = random.Random(seed)
-    evidence_stems = {pair.premise: _stems(pair.premise) for pair in pairs}
-    evidence_of: dict[str, set[str]] = {}
-    for pair in pairs:
-        evidence_of.setdefault(normalise_claim(pair.hypothesis), set()).add(pair.premise)
-    evidences = sorted({pair.premise for pair in pairs})
-    claims = sorted({pair.hypothesis for pair in pairs})
-    rng.shuffle(claims)
-    seen: set[str] = set()
-    neutrals = []
-    for claim in claims:
-        key = normalise_claim(claim)
-        subject = claim_subject(claim)
-        if key in seen or subject is None:
-            continue
-        seen.add(key)
-        # The subject as a whole name mid-sentence ("Dark" must not match "Dark Tower"), and none of the
-        # claim's other content words in the evidence: a shared word often means the evidence does decide.
-        pattern = re.compile(r"(?<=[a-z,(] )" + re.escape(subject) + r"\b(?! [A-Z])")
-        rest = _stems(claim.replace(subject, " "))
-        options = [
-            e
-            for e in evidences
-            if subject in e and e not in evidence_of[key] and not rest & evidence_stems[e] and pattern.search(e)
-        ]
-        if options:
-            neutrals.append(Pair(rng.choice(options), claim, "neutral", source, "topic_neutral"))
-    return neutrals
 
 
 def heldout_synthetic(shared: Path, seed: int = 1234, per_doc: int = 12) -> list[Pair]:

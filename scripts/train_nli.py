@@ -37,9 +37,7 @@ LABEL2ID = {label: i for i, label in ID2LABEL.items()}
 # Passes over each source. MNLI and FEVER-NLI (the only multi-genre / claim sets with a real neutral
 # class) and synthetic news get the most. Sets without neutrals (FEVER gold evidence, FEVER-Symmetric,
 # COVID-Fact) get one pass, so that claim-style hypotheses are not taught to be never neutral.
-# FEVER topic neutrals (a claim against gold evidence gathered for another claim about the same subject)
-# target FEVER-style "not enough info" claims read as entailed. Synthetic sets are regenerated with a
-# new seed on every pass.
+# Synthetic sets are regenerated with a new seed on every pass.
 PASSES = {
     "snli": 1,
     "mnli_matched": 8,
@@ -54,7 +52,6 @@ PASSES = {
     "rte_entailment": 2,
     "synthetic_bbc": 1,
     "synthetic_nli_premises": 3,
-    "fever_topic_neutral": 3,
 }
 CHECKPOINT = "checkpoint.pt"
 EXPORT_MARGIN_S = 90.0
