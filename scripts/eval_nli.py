@@ -1,6 +1,6 @@
 """Evaluate the NLI cross-encoder on held-out and test sets; print a table and write build/nli-eval.json.
 
-Usage: python scripts/eval_nli.py [--model models/nli-minilm-l6] [--limit N]
+Usage: python scripts/eval_nli.py [--model models/nli-minilm-l6] [--limit N] [--sets snli_test,...]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", default="build/nli-eval.json")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--sets", default="", help="comma-separated set names to run (default: all)")
     return parser.parse_args()
 
 
@@ -158,7 +159,12 @@ def main() -> None:
         "threads": args.threads,
         "sets": {},
     }
-    for name, (pairs, kind) in eval_sets(shared).items():
+    sets = eval_sets(shared)
+    wanted = [name for name in args.sets.split(",") if name] or list(sets)
+    if unknown := sorted(set(wanted) - set(sets)):
+        raise SystemExit(f"--sets: unknown {unknown}; choose from {sorted(sets)}")
+    for name in wanted:
+        pairs, kind = sets[name]
         if args.limit and len(pairs) > args.limit:
             pairs = random.Random(args.seed).sample(pairs, args.limit)
         start = time.perf_counter()
