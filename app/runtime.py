@@ -53,11 +53,12 @@ def build_nli_model(settings: Settings) -> NLIModel:
     if settings.inference_backend.startswith("onnx"):
         int8, cache = settings.inference_backend == "onnx-int8", settings.onnx_cache_dir
         return OnnxNLIModel(settings.nli_model, cache, settings.nli_batch_size, settings.torch_threads, int8)
-    return NLIModel(settings.nli_model, batch_size=settings.nli_batch_size)
+    bf16 = settings.inference_backend == "bf16"
+    return NLIModel(settings.nli_model, batch_size=settings.nli_batch_size, bf16=bf16)
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    if settings.inference_backend.startswith("onnx"):
+    if settings.inference_backend != "torch":  # "bf16" speeds up the NLI model only
         model = Path(settings.embedding_model) if settings.embedding_model else None
         int8, cache = settings.inference_backend == "onnx-int8", settings.onnx_cache_dir
         return OnnxEmbedder(cache, model, settings.embed_batch_size, settings.torch_threads, int8)

@@ -1,4 +1,5 @@
-"""The ONNX Runtime backends (float32, the default, and int8) against the torch models (the reference)."""
+"""The fast backends (ONNX Runtime float32, the default, and int8; torch bfloat16) against the torch float32
+models (the reference)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,16 @@ def test_onnx_nli_gives_the_torch_labels_in_the_same_column_order(
     assert np.abs(fast - reference).max() < (0.15 if int8 else 1e-4)
     # Pairs in any order come back in input order.
     assert np.allclose(onnx_nli.predict(PAIRS[::-1]), fast[::-1], atol=1e-5)
+
+
+def test_bf16_nli_gives_the_float32_labels(reference_nli: NLIModel) -> None:
+    bf16 = NLIModel(SETTINGS.nli_model, bf16=True)
+    reference, fast = reference_nli.predict(PAIRS), bf16.predict(PAIRS)
+    assert bf16.version == reference_nli.version + "-bf16"
+    assert fast.dtype == np.float32 and np.allclose(fast.sum(axis=1), 1.0, atol=1e-5)
+    assert list(fast.argmax(axis=1)) == list(reference.argmax(axis=1))
+    # bfloat16 keeps about three significant digits in the products (measured 0.0003 at worst here).
+    assert np.abs(fast - reference).max() < 0.02
 
 
 def test_the_default_onnx_backend_reaches_the_torch_verdicts(make_client: Callable[..., Any]) -> None:

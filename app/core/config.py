@@ -62,10 +62,11 @@ class Settings(BaseSettings):
     ann_probes: int = Field(
         default=32, ge=1, description="IVF clusters scanned per claim above the threshold (more: slower, fuller)."
     )
-    inference_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+    inference_backend: Literal["torch", "onnx", "onnx-int8", "bf16"] = Field(
         default="onnx",
         description="How the models run: 'onnx' (ONNX Runtime, float32: torch's numbers, faster), 'torch' "
-        "(the reference), or 'onnx-int8' (int8 weights: faster again, numbers move a little; see README).",
+        "(the reference), 'onnx-int8' (int8 weights: faster again, numbers move a little), or 'bf16' (the NLI "
+        "model in torch with bfloat16 products: fast only on CPUs with AMX or AVX512-BF16; see README).",
     )
     onnx_cache_dir: Path = Field(
         default=PROJECT_ROOT / "build" / "onnx",

@@ -1,7 +1,7 @@
 """Natural-language inference: P(entailment, neutral, contradiction) for (premise, hypothesis) pairs.
 
-One small wrapper around the in-house cross-encoder in ``models/``; another backend (ONNX Runtime)
-can replace it without touching callers.
+One small wrapper around the in-house cross-encoder in ``models/`` (float32, or bfloat16 autocast on
+CPUs built for it); another backend (ONNX Runtime) can replace it without touching callers.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def label_columns(id2label: dict[int, str] | dict[str, str], folder: Path) -> li
 class NLIModel:
     """Three-way probabilities, columns always in ``LABELS`` order whatever the model's own order."""
 
-    def __init__(self, model_path: str | Path, batch_size: int = 32, max_length: int = 256) -> None:
+    def __init__(self, model_path: str | Path, batch_size: int = 32, max_length: int = 256, bf16: bool = False) -> None:
         import torch
         from sentence_transformers import CrossEncoder
 
@@ -54,7 +54,14 @@ class NLIModel:
         )
         self._columns = label_columns(self._model.config.id2label, path)
         self._batch_size = batch_size
-        self.version = f"{path.name}@{weights_digest(path)}"
+        self._bf16 = bf16
+        if bf16:
+            # The matrix weights in bfloat16 once, rather than cast again by autocast on every call;
+            # embeddings and LayerNorm stay float32.
+            for module in self._model.model.modules():
+                if isinstance(module, torch.nn.Linear):
+                    module.to(torch.bfloat16)
+        self.version = f"{path.name}@{weights_digest(path)}" + ("-bf16" if bf16 else "")
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> Probabilities:
         """Softmax probabilities, one row per ``(premise, hypothesis)`` pair."""
@@ -71,5 +78,11 @@ class NLIModel:
 
     def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
         """Raw scores in the model's own column order (another backend overrides this alone)."""
-        logits = self._model.predict(pairs, batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False)
+        import torch
+
+        # bfloat16 matrix products (LayerNorm and softmax in float32): fast only on CPUs with AMX or AVX512-BF16.
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bf16):
+            logits = self._model.predict(
+                pairs, batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
+            )
         return np.asarray(logits, dtype=np.float32)
