@@ -78,8 +78,9 @@ def test_bf16_nli_gives_the_float32_labels(reference_nli: NLIModel) -> None:
     assert bf16.version == reference_nli.version + "-bf16"
     assert fast.dtype == np.float32 and np.allclose(fast.sum(axis=1), 1.0, atol=1e-5)
     assert list(fast.argmax(axis=1)) == list(reference.argmax(axis=1))
-    # bfloat16 keeps about three significant digits in the products (measured 0.0003 at worst here).
-    assert np.abs(fast - reference).max() < 0.02
+    # bfloat16 keeps about three significant digits in the products (measured 0.0003 at worst here),
+    # so the numbers move a little: they are not the float32 ones.
+    assert 0 < np.abs(fast - reference).max() < 0.02
 
 
 def test_the_default_onnx_backend_reaches_the_torch_verdicts(make_client: Callable[..., Any]) -> None:
