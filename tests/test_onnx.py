@@ -11,7 +11,7 @@ import pytest
 
 from app.core.config import Settings
 from app.ml.embedder import Embedder
-from app.ml.nli import LABELS, NLIModel
+from app.ml.nli import LABELS, NLIModel, length_groups
 from app.ml.onnx import OnnxEmbedder, OnnxNLIModel
 
 SETTINGS = Settings()
@@ -70,6 +70,27 @@ def test_onnx_nli_gives_the_torch_labels_in_the_same_column_order(
     assert np.abs(fast - reference).max() < (0.15 if int8 else 1e-4)
     # Pairs in any order come back in input order.
     assert np.allclose(onnx_nli.predict(PAIRS[::-1]), fast[::-1], atol=1e-5)
+
+
+def test_length_groups_keep_one_long_premise_from_padding_the_short_pairs() -> None:
+    # Five sentence pairs and one three-sentence premise: two batches, not six short pairs padded to 150.
+    assert length_groups([30, 32, 35, 40, 41, 150], batch_size=32) == [range(0, 5), range(5, 6)]
+    # Equal lengths cost nothing to pad together: as few batches as the batch size allows, covering every pair.
+    groups = length_groups([20] * 70, batch_size=32)
+    assert len(groups) == 3 and max(len(g) for g in groups) <= 32
+    assert [i for group in groups for i in group] == list(range(70))
+    assert length_groups([], batch_size=32) == []
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_float32_predictions_do_not_depend_on_how_pairs_are_batched(reference_nli: NLIModel, backend: str) -> None:
+    # (int8 quantises each batch's activations with the batch's own range, so its numbers do depend on it.)
+    model = reference_nli if backend == "torch" else OnnxNLIModel(SETTINGS.nli_model, SETTINGS.onnx_cache_dir)
+    long_premise = " ".join(SENTENCES)
+    pairs = [*PAIRS, (long_premise, "Germany committed 12 billion euros in military aid to Ukraine.")]
+    together = model.predict(pairs)
+    alone = np.vstack([model.predict([pair]) for pair in pairs])
+    assert np.allclose(together, alone, atol=1e-5)
 
 
 def test_bf16_nli_gives_the_float32_labels(reference_nli: NLIModel) -> None:

@@ -7,6 +7,7 @@ CPUs built for it); another backend (ONNX Runtime) can replace it without touchi
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 LABELS = ("entailment", "neutral", "contradiction")
 Probabilities = npt.NDArray[np.float32]
+# What one model call costs beyond its tokens, in tokens' worth of work: about 2.5 ms against
+# 0.12 ms per padded token for the ONNX cross-encoder on 2 cores (measured on batches of 1 to 8).
+CALL_COST_TOKENS = 20
 
 
 def weights_digest(folder: Path) -> str:
@@ -26,6 +30,28 @@ def weights_digest(folder: Path) -> str:
         if (folder / name).is_file():
             return hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
     raise FileNotFoundError(f"{folder} holds no model.safetensors or pytorch_model.bin")
+
+
+def length_groups(lengths: Sequence[int], batch_size: int, call_cost: float = CALL_COST_TOKENS) -> list[range]:
+    """Split ascending token ``lengths`` into consecutive batches of the least padded work.
+
+    A batch is padded to its longest member, so one long premise among short pairs multiplies the
+    cost of all of them, while a batch per pair pays the fixed cost of a call each time. The split
+    minimises (padded tokens + ``call_cost`` per batch) exactly, by dynamic programming over the cut points.
+    """
+    best = [0.0] + [math.inf] * len(lengths)
+    first_of = [0] * (len(lengths) + 1)
+    for end in range(1, len(lengths) + 1):
+        for first in range(max(0, end - batch_size), end):
+            cost = best[first] + (end - first) * lengths[end - 1] + call_cost
+            if cost < best[end]:
+                best[end], first_of[end] = cost, first
+    groups = []
+    end = len(lengths)
+    while end:
+        groups.append(range(first_of[end], end))
+        end = first_of[end]
+    return groups[::-1]
 
 
 def label_columns(id2label: dict[int, str] | dict[str, str], folder: Path) -> list[int]:
@@ -68,13 +94,24 @@ class NLIModel:
         if not pairs:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         # Similar lengths in one batch: padding is most of the cost on a CPU.
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        logits = self._logits([pairs[i] for i in order])[:, self._columns]
+        lengths = self._token_lengths(pairs)
+        order = sorted(range(len(pairs)), key=lengths.__getitem__)
+        groups = length_groups([lengths[i] for i in order], self._batch_size)
+        logits = np.concatenate([self._logits([pairs[order[i]] for i in group]) for group in groups])
+        logits = logits[:, self._columns]
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities = shifted / shifted.sum(axis=1, keepdims=True)
         result: Probabilities = np.empty_like(probabilities)
         result[order] = probabilities
         return result
+
+    def _token_lengths(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Tokens of each pair as the model reads it (truncated to its maximum length)."""
+        premises, hypotheses = zip(*pairs, strict=True)
+        encoded = self._model.tokenizer(
+            list(premises), list(hypotheses), truncation="longest_first", max_length=self._model.max_seq_length
+        )
+        return [len(ids) for ids in encoded["input_ids"]]
 
     def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
         """Raw scores in the model's own column order (another backend overrides this alone)."""

@@ -172,6 +172,9 @@ class OnnxNLIModel(NLIModel):
         self._batch_size = batch_size
         self.version = f"{model_dir.name}@{weights_digest(model_dir)}+onnx-{'int8' if int8 else 'fp32'}"
 
+    def _token_lengths(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        return [sum(e.attention_mask) for e in self._session.tokenizer.encode_batch(list(pairs))]
+
     def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
         logits = np.empty((len(pairs), len(LABELS)), dtype=np.float32)
         for first in range(0, len(pairs), self._batch_size):

@@ -190,11 +190,8 @@ class NLIVerifier:
                                                 if read(p)])
             for claim, passages in items
         ]  # fmt: skip
-        pairs = [(s.passage.premise, r.claim) for r in results for s in r.scored]
-        probabilities = iter(self._model.predict(pairs))
         for result in results:
             for scored in result.scored:
-                scored.probabilities = next(probabilities)
                 # Any differing value keeps a passage from supporting; only a single sentence
                 # (whose value sits in one statement) can contradict through a slot.
                 scored.check(result.claim)
@@ -219,14 +216,19 @@ class NLIVerifier:
                             (scored, replace(mismatch, passage_values=(value,)), text)
                             for value, text in zip(mismatch.passage_values, texts, strict=False)
                         ]
-        if substitutions:
-            slot_probabilities = self._model.predict([(s.passage.premise, text) for s, _, text in substitutions])
-            for (scored, mismatch, _), row in zip(substitutions, slot_probabilities, strict=True):
-                entailment = float(row[_ENTAILMENT])
-                if mismatch.kind == "entity" and entailment > scored.entity_entailment:
-                    scored.entity_entailment, scored.entity_mismatch = entailment, mismatch
-                elif mismatch.kind != "entity" and entailment > scored.slot_entailment:
-                    scored.slot_entailment, scored.slot_mismatch = entailment, mismatch
+        # Every pass in one call, so that the model batches them by length together.
+        pairs = [(s.passage.premise, r.claim) for r in results for s in r.scored]
+        probabilities = self._model.predict(pairs + [(s.passage.premise, text) for s, _, text in substitutions])
+        rows = iter(probabilities[: len(pairs)])
+        for result in results:
+            for scored in result.scored:
+                scored.probabilities = next(rows)
+        for (scored, mismatch, _), row in zip(substitutions, probabilities[len(pairs) :], strict=True):
+            entailment = float(row[_ENTAILMENT])
+            if mismatch.kind == "entity" and entailment > scored.entity_entailment:
+                scored.entity_entailment, scored.entity_mismatch = entailment, mismatch
+            elif mismatch.kind != "entity" and entailment > scored.slot_entailment:
+                scored.slot_entailment, scored.slot_mismatch = entailment, mismatch
         return results
 
     def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:
