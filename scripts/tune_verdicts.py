@@ -45,7 +45,7 @@ def steps(low: float, high: float) -> list[float]:
 
 
 class ScoringVerifier:
-    """The NLI verifier, keeping every claim's scores (all passages and windows, no similarity floor)."""
+    """The NLI verifier, keeping every claim's scores (all passages, windows and slots, no similarity floor)."""
 
     def __init__(self, inner: NLIVerifier) -> None:
         self.inner = inner
@@ -53,7 +53,7 @@ class ScoringVerifier:
         self.scores: list[list[ClaimScores]] = []
 
     def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
-        scores = self.inner.score(items, min_similarity=0.0, entities=True, windows=True)
+        scores = self.inner.score(items, min_similarity=0.0, entities=True, windows=True, all_slots=True)
         self.scores.append(scores)
         return [self.inner.decide(s, self.inner.params) for s in scores]
 

@@ -269,6 +269,19 @@ def test_a_slot_can_be_checked_against_the_next_closest_sentences() -> None:
     assert answer.explanation == "The article says 31 nations, not 32 member nations (sentence 3 of “Aid article”)."
 
 
+def test_substituted_values_cost_inference_only_for_the_sentences_a_decision_compares() -> None:
+    claim = "The alliance has 32 member nations."
+    closest = passage("The alliance's leaders met on Tuesday.", 0.8, 1)
+    counts = passage("Zelenskiy met the leaders of the alliance's 31 nations.", 0.7, 2)
+    substituted = (counts.text, "The alliance has 31 nations.")
+    for sentences, all_slots, read in [(1.0, False, False), (2.0, False, True), (1.0, True, True)]:
+        model = ScriptedNLI({})
+        verifier = NLIVerifier(model, EngineParams(0.3, 0.5, 0.5, slot_sentences=sentences))  # type: ignore[arg-type]
+        verifier.score([(claim, [closest, counts])], all_slots=all_slots)
+        assert (substituted in model.seen) is read
+        assert (counts.text, claim) in model.seen
+
+
 def test_the_slot_scan_stops_at_a_closer_sentence_that_states_the_claim() -> None:
     claim = "France's military budget covers the years 2025 to 2030."
     states = passage("France will consider its military budget for the years 2025 to 2030.", 0.7, 13)

@@ -171,12 +171,15 @@ class NLIVerifier:
         min_similarity: float | None = None,
         entities: bool | None = None,
         windows: bool | None = None,
+        all_slots: bool = False,
     ) -> list[ClaimScores]:
-        """Run the NLI model over every relevant (passage, claim) pair and every slot substitution.
+        """Run the NLI model over every relevant (passage, claim) pair and the slot substitutions.
 
         Person and organisation slots cost model passes, so they are scored only when ``entities``
         (default: when the parameters use them). So do windows, the longest pairs: they are scored
         only when ``windows`` (default: when the window bar is below 1, so that a window can decide).
+        Substituted values are scored for the ``slot_sentences`` closest sentences, the only ones a
+        decision compares values with, or for every sentence with ``all_slots`` (for tuning).
         """
         floor = self.params.relevant_similarity if min_similarity is None else min_similarity
         entities = bool(self.params.entity_slots) if entities is None else entities
@@ -196,19 +199,22 @@ class NLIVerifier:
                 # (whose value sits in one statement) can contradict through a slot.
                 scored.check(result.claim)
 
+        def closest_sentences(result: ClaimScores, count: int | None) -> list[ScoredPassage]:
+            sentences = [s for s in result.scored if s.passage.kind is PassageKind.SENTENCE]
+            return sorted(sentences, key=lambda s: s.passage.similarity, reverse=True)[:count]
+
+        slot_sentences = None if all_slots else int(self.params.slot_sentences)
         substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
             (scored, mismatch, substituted)
             for result in results
-            for scored in result.scored
-            if scored.passage.kind is PassageKind.SENTENCE
+            for scored in closest_sentences(result, slot_sentences)
             for mismatch in scored.mismatches
             if mismatch.kind in _SLOT_KINDS
             for substituted in mismatch.substitutions(result.claim)
         ]
         if entities:
             for result in results:
-                sentences = [s for s in result.scored if s.passage.kind is PassageKind.SENTENCE]
-                for scored in sorted(sentences, key=lambda s: s.passage.similarity, reverse=True)[:_ENTITY_SENTENCES]:
+                for scored in closest_sentences(result, _ENTITY_SENTENCES):
                     for mismatch in entity_mismatches(result.claim, scored.passage.premise):
                         texts = mismatch.substitutions(result.claim)
                         # One name per substitution, so the explanation names the one that fits.
