@@ -53,7 +53,7 @@ class ScoringVerifier:
         self.scores: list[list[ClaimScores]] = []
 
     def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
-        scores = self.inner.score(items, min_similarity=0.0, entities=True, windows=True, all_slots=True)
+        scores = self.inner.score(items, everything=True)
         self.scores.append(scores)
         return [self.inner.decide(s, self.inner.params) for s in scores]
 

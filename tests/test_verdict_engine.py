@@ -274,10 +274,10 @@ def test_substituted_values_cost_inference_only_for_the_sentences_a_decision_com
     closest = passage("The alliance's leaders met on Tuesday.", 0.8, 1)
     counts = passage("Zelenskiy met the leaders of the alliance's 31 nations.", 0.7, 2)
     substituted = (counts.text, "The alliance has 31 nations.")
-    for sentences, all_slots, read in [(1.0, False, False), (2.0, False, True), (1.0, True, True)]:
+    for sentences, everything, read in [(1.0, False, False), (2.0, False, True), (1.0, True, True)]:
         model = ScriptedNLI({})
         verifier = NLIVerifier(model, EngineParams(0.3, 0.5, 0.5, slot_sentences=sentences))  # type: ignore[arg-type]
-        verifier.score([(claim, [closest, counts])], all_slots=all_slots)
+        verifier.score([(claim, [closest, counts])], everything=everything)
         assert (substituted in model.seen) is read
         assert (counts.text, claim) in model.seen
 

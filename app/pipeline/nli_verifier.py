@@ -154,6 +154,13 @@ def _where(passage: Passage) -> str:
     return f"{label} of “{passage.document_title}”"
 
 
+def _considered(passage: Passage, params: EngineParams) -> bool:
+    """Whether a passage takes part in decisions under ``params`` (scoring skips those that do not)."""
+    if passage.similarity < params.relevant_similarity:
+        return False
+    return params.windows_decide or passage.kind is not PassageKind.WINDOW
+
+
 class NLIVerifier:
     """Decides with the in-house NLI cross-encoder plus explicit checks; all pairs in one batch."""
 
@@ -165,32 +172,18 @@ class NLIVerifier:
     def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
         return [self.decide(scores, self.params) for scores in self.score(items)]
 
-    def score(
-        self,
-        items: Sequence[tuple[str, Sequence[Passage]]],
-        min_similarity: float | None = None,
-        entities: bool | None = None,
-        windows: bool | None = None,
-        all_slots: bool = False,
-    ) -> list[ClaimScores]:
-        """Run the NLI model over every relevant (passage, claim) pair and the slot substitutions.
+    def score(self, items: Sequence[tuple[str, Sequence[Passage]]], everything: bool = False) -> list[ClaimScores]:
+        """Run the NLI model over the (passage, claim) pairs and slot substitutions a decision can use.
 
-        Person and organisation slots cost model passes, so they are scored only when ``entities``
-        (default: when the parameters use them). So do windows, the longest pairs: they are scored
-        only when ``windows`` (default: when the window bar is below 1, so that a window can decide).
-        Substituted values are scored for the ``slot_sentences`` closest sentences, the only ones a
-        decision compares values with, or for every sentence with ``all_slots`` (for tuning).
+        What cannot change a decision under the parameters costs no model pass: passages below the
+        relevance bar, windows when their bar is 1, substituted values beyond the ``slot_sentences``
+        closest sentences, and person or organisation slots when they are off. ``everything`` scores
+        them all, for tuning to replay decisions under other parameters.
         """
-        floor = self.params.relevant_similarity if min_similarity is None else min_similarity
-        entities = bool(self.params.entity_slots) if entities is None else entities
-        windows = self.params.windows_decide if windows is None else windows
-
-        def read(passage: Passage) -> bool:
-            return passage.similarity >= floor and (windows or passage.kind is not PassageKind.WINDOW)
-
+        params = self.params
         results = [
             ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), []) for p in passages
-                                                if read(p)])
+                                                if everything or _considered(p, params)])
             for claim, passages in items
         ]  # fmt: skip
         for result in results:
@@ -203,7 +196,7 @@ class NLIVerifier:
             sentences = [s for s in result.scored if s.passage.kind is PassageKind.SENTENCE]
             return sorted(sentences, key=lambda s: s.passage.similarity, reverse=True)[:count]
 
-        slot_sentences = None if all_slots else int(self.params.slot_sentences)
+        slot_sentences = None if everything else int(params.slot_sentences)
         substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
             (scored, mismatch, substituted)
             for result in results
@@ -212,7 +205,7 @@ class NLIVerifier:
             if mismatch.kind in _SLOT_KINDS
             for substituted in mismatch.substitutions(result.claim)
         ]
-        if entities:
+        if everything or params.entity_slots:
             for result in results:
                 for scored in closest_sentences(result, _ENTITY_SENTENCES):
                     for mismatch in entity_mismatches(result.claim, scored.passage.premise):
@@ -239,13 +232,9 @@ class NLIVerifier:
 
     def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:
         """Turn scores into a verdict under ``params``; cheap, so tuning can replay it many times."""
-        # Windows that cannot reach their bar are left out, as scoring leaves them out when serving:
+        # Passages that cannot take part are left out, as scoring leaves them out when serving:
         # a replay during tuning then sees exactly what the service sees.
-        relevant = [
-            s for s in scores.scored
-            if s.passage.similarity >= params.relevant_similarity
-            and (params.windows_decide or s.passage.kind is not PassageKind.WINDOW)
-        ]  # fmt: skip
+        relevant = [s for s in scores.scored if _considered(s.passage, params)]
         ranked = sorted(scores.passages, key=lambda p: p.similarity, reverse=True)
         if not relevant:
             best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
