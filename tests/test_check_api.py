@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -111,6 +112,8 @@ def test_every_check_is_recorded_for_audit(client: TestClient) -> None:
     assert record.model_versions == body["model_versions"]
     assert record.evidence[0]["document_id"] == body["evidence"][0]["document_id"]
     assert record.evidence[0]["sentence_indices"] == body["evidence"][0]["sentence_indices"]
+    # The response's time is the stored one (the record is not read back after its commit).
+    assert record.created_at == datetime.fromisoformat(body["checked_at"])
 
 
 @pytest.mark.parametrize(
