@@ -8,9 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
+from app.db import repository
 from app.pipeline.index import VectorIndex
+from app.pipeline.index_sync import IndexSync
 
 SYNC_SECONDS = 0.5
 ARTICLE = {
@@ -96,3 +100,22 @@ def test_the_index_holds_a_document_once_whether_ingestion_or_sync_adds_it_first
     assert len(index) == 3
     [hits] = index.search(np.eye(3, dtype=np.float32)[:1], k=5)
     assert sorted((hit.document_id, hit.sentence_index) for hit in hits) == [(7, 0), (7, 1), (8, 0)]
+
+
+def test_a_document_ingested_while_a_sync_reads_the_database_stays_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = VectorIndex(3)
+    index.add([7], [0], np.eye(3, dtype=np.float32)[:1])
+    stored = {7}
+
+    def read_before_the_commit_of_8(_session: object) -> set[int]:
+        if 8 not in index.document_ids():
+            index.add([8], [0], np.eye(3, dtype=np.float32)[1:2])  # ingestion stores and indexes 8 meanwhile
+        return set(stored)
+
+    monkeypatch.setattr(repository, "all_document_ids", read_before_the_commit_of_8)
+    sync = IndexSync(create_engine("sqlite://"), index, interval_seconds=0)
+    assert sync.run_once().removed == 0
+    assert index.document_ids() == {7, 8}
+    # Once the index held 8 before a read that does not have it, 8 was deleted: the next round drops it.
+    assert sync.run_once().removed == 1
+    assert index.document_ids() == {7}

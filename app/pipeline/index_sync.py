@@ -40,14 +40,16 @@ class IndexSync:
 
     def run_once(self) -> SyncResult:
         """Add documents stored since the last sync and drop deleted ones."""
+        # Only what the index held before the database was read can be missing from the database because
+        # it was deleted: a document ingested here meanwhile is indexed but not yet in that read.
+        indexed_before = self._index.document_ids()
         with Session(self._engine) as session:
             stored = repository.all_document_ids(session)
-            # Read after the database: a document deleted in between is dropped now, one added is taken next time.
-            indexed = self._index.document_ids()
-            removed = indexed - stored
+            removed = indexed_before - stored
             for document_id in removed:
                 self._index.remove_document(document_id)
-            rows = repository.sentence_embeddings_of(session, stored - indexed) if stored - indexed else []
+            missing = stored - self._index.document_ids()
+            rows = repository.sentence_embeddings_of(session, missing) if missing else []
         if rows:
             vectors = stored_vectors([row[2] for row in rows], self._index.dimension)
             self._index.add([row[0] for row in rows], [row[1] for row in rows], vectors)
