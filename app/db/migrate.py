@@ -35,7 +35,35 @@ def upgrade_to_head(engine: Engine) -> None:
         if "documents" in tables and "alembic_version" not in tables:
             logger.info("database created before migrations: marking it as revision %s", BASELINE_REVISION)
             command.stamp(alembic_config(connection), BASELINE_REVISION)
-        command.upgrade(alembic_config(connection), "head")
+            connection.commit()
+        with foreign_keys_off(connection):
+            command.upgrade(alembic_config(connection), "head")
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Run migrations with SQLite's foreign keys off, then check them and commit.
+
+    SQLite alters a table by copying it and dropping the original; with foreign keys on, that drop
+    would cascade to the rows that refer to it (the sentences of every document). The pragma has no
+    effect inside a transaction, so this needs a connection with none open. Other databases: a commit.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        connection.commit()
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("SQLite foreign keys cannot be turned off inside a transaction; migrate on a new connection")
+    try:
+        yield
+        orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if orphans:
+            raise RuntimeError(f"migration left rows whose parent is gone (table, rowid, parent): {orphans[:5]}")
+        connection.commit()
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         connection.commit()
 
 

@@ -17,6 +17,8 @@ class Document(SQLModel, table=True):
     """An article of the reference corpus."""
 
     __tablename__ = "documents"
+    # SQLite would otherwise give a new document the id of a deleted newest one (revision 0003).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     title: str

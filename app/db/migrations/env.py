@@ -28,13 +28,14 @@ def run_migrations_online() -> None:
         return
     from app.core.config import Settings
     from app.db.engine import make_engine
+    from app.db.migrate import foreign_keys_off
 
     if config.config_file_name is not None:  # the alembic command line (make migrate): its log set-up
         fileConfig(config.config_file_name, disable_existing_loggers=False)
 
     engine = make_engine(Settings().database_url)
     try:
-        with engine.connect() as new_connection:
+        with engine.connect() as new_connection, foreign_keys_off(new_connection):
             _run(new_connection)
     finally:
         engine.dispose()
