@@ -1,15 +1,17 @@
 """Prometheus metrics of one service process: HTTP traffic, verdicts, model time and corpus size.
 
 Each app gets its own registry (tests build many apps in one process). With several worker processes
-every process reports its own numbers: scrape each instance, or sum them in Prometheus.
+(uvicorn --workers) set PROMETHEUS_MULTIPROC_DIR to an empty folder: every worker then records into
+files there, and /metrics, whichever worker answers, reports their sum.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -65,7 +67,19 @@ class ServiceMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(_CorpusCollector(corpus_size))
+        self._corpus = _CorpusCollector(corpus_size)
+        self.registry.register(self._corpus)
+
+    def exposition(self) -> CollectorRegistry:
+        """What /metrics serves: this process's registry, or every worker's counts summed from
+        PROMETHEUS_MULTIPROC_DIR (the corpus gauges are this worker's: every worker indexes the same corpus)."""
+        folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not folder:
+            return self.registry
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=folder)
+        registry.register(self._corpus)
+        return registry
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.config import Settings, hash_api_key
 from app.core.logging import configure_logging
@@ -18,6 +23,7 @@ from app.ml.embedder import Embedder, Vectors
 
 ARTICLE = {"title": "Budget vote", "text": "Parliament approved the 2027 budget on Thursday. The vote was 301 to 212."}
 CLAIM = {"claim": "NATO gave Ukraine a membership timetable"}
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_keys_are_kept_only_as_hashes() -> None:
@@ -247,3 +253,33 @@ def test_metrics(client: Any) -> None:
     assert value('factcheck_inference_seconds_count{stage="embed"}') >= 1
     assert value("factcheck_corpus_documents") == 1
     assert value("factcheck_corpus_sentences") == 15
+
+
+# One worker process of a multi-process server: records a number of requests, then may print /metrics.
+_WORKER = """
+import sys
+from prometheus_client import generate_latest
+from app.metrics import ServiceMetrics
+metrics = ServiceMetrics(lambda: (1, 5))
+for _ in range(int(sys.argv[1])):
+    metrics.observe_request("GET", "/health", 200, 0.01)
+if sys.argv[2] == "print":
+    sys.stdout.write(generate_latest(metrics.exposition()).decode())
+"""
+
+
+def test_metrics_of_worker_processes_are_summed_through_a_multiprocess_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for count in (3, 4):
+        subprocess.run([sys.executable, "-c", _WORKER, str(count), "-"], env=env, check=True, cwd=PROJECT_ROOT)
+    printer = [sys.executable, "-c", _WORKER, "0", "print"]
+    printed = subprocess.run(printer, env=env, check=True, cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(printed)
+        for sample in family.samples
+    }
+    labels = (("method", "GET"), ("route", "/health"), ("status", "200"))
+    assert samples[("factcheck_http_requests_total", labels)] == 7
+    assert samples[("factcheck_http_request_duration_seconds_count", labels)] == 7
+    assert samples[("factcheck_corpus_sentences", ())] == 5

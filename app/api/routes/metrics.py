@@ -1,4 +1,4 @@
-"""Prometheus metrics of this process."""
+"""Prometheus metrics of this process (or of all worker processes, with PROMETHEUS_MULTIPROC_DIR set)."""
 
 from __future__ import annotations
 
@@ -18,4 +18,4 @@ router = APIRouter(tags=["operations"])
 )
 def prometheus_metrics(runtime: RuntimeDep) -> Response:
     """Request counts and latencies by route and status, verdicts, model time and corpus size."""
-    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(runtime.metrics.exposition()), media_type=CONTENT_TYPE_LATEST)
