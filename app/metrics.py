@@ -77,7 +77,7 @@ class ServiceMetrics:
         if not folder:
             return self.registry
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=folder)
+        multiprocess.MultiProcessCollector(registry, path=folder)  # type: ignore[no-untyped-call]
         registry.register(self._corpus)
         return registry
 
