@@ -8,9 +8,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,50 @@ def test_slow_inference_answers_504(make_client: Callable[..., Any], embedder: E
         while (status := client.post("/check", json=CLAIM).status_code) == 504 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert status == 200
+
+
+class GatedEmbedder:
+    """The real embedder, recording what it embeds; texts asking to stall wait until the gate opens."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self.version = inner.version
+        self.dimension = inner.dimension
+        self.gate = threading.Event()
+        self.seen: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.seen.extend(texts)
+        if any("stall" in text for text in texts):
+            self.gate.wait(30)
+        return self._inner.encode(texts)
+
+
+def test_requests_answered_with_a_timeout_skip_their_model_work(
+    make_client: Callable[..., Any], embedder: Embedder
+) -> None:
+    gated = GatedEmbedder(embedder)
+    settings = {"inference_timeout_seconds": 0.5, "model_slots": 1}
+    with make_client(embedder_override=gated, **settings) as client, ThreadPoolExecutor(2) as pool:
+        documents_before = client.get("/documents").json()["total"]
+        holding = pool.submit(client.post, "/check", json={"claim": "Please stall the model"})
+        deadline = time.monotonic() + 10
+        while "Please stall the model" not in gated.seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # The one model slot is taken: these two wait for it and are answered 504 meanwhile.
+        queued_check = pool.submit(client.post, "/check", json={"claim": "A queued claim about budgets"})
+        queued_document = client.post("/documents", json={"title": "Queued", "text": "A queued article. Two lines."})
+        assert queued_document.status_code == 504
+        assert queued_check.result().status_code == 504
+        assert holding.result().status_code == 504
+        gated.gate.set()
+        while (status := client.post("/check", json=CLAIM).status_code) == 504 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status == 200
+        time.sleep(0.5)  # time enough for a queued call to have run, were it still going to
+        # The waiting requests gave their turn up: nothing of theirs reached the model or the database.
+        assert not [text for text in gated.seen if "queued" in text.lower()]
+        assert client.get("/documents").json()["total"] == documents_before
 
 
 def test_request_id_is_accepted_echoed_or_made(client: Any) -> None:

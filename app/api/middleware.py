@@ -21,6 +21,7 @@ from app.api.security import API_KEY_HEADER, ApiKeys, Client, RateLimiter
 from app.core.errors import FactCheckError, InferenceTimeout, InvalidApiKey
 from app.core.logging import request_id_var
 from app.metrics import ServiceMetrics
+from app.ml.slots import abandonable
 
 access_logger = logging.getLogger("app.access")
 logger = logging.getLogger(__name__)
@@ -202,8 +203,11 @@ class BodySizeLimitMiddleware:
 class InferenceTimeoutMiddleware:
     """Answers 504 when a model-bound request (check, ingestion) runs past the configured time.
 
-    The work itself cannot be interrupted (it runs in a thread); it finishes in the background and its
-    late response is dropped. An ingestion that finishes that way is stored: posting it again answers 200.
+    A model call that has started cannot be interrupted (it runs in a thread): it finishes in the
+    background and the late response is dropped. The request's later model calls, and one still
+    waiting for a model slot, are skipped, so that abandoned work does not delay the requests queued
+    behind it. An ingestion whose embedding had started is stored (posting it again answers 200); one
+    still waiting stores nothing.
     """
 
     def __init__(self, app: ASGIApp, seconds: float, routes: frozenset[tuple[str, str]]) -> None:
@@ -226,12 +230,15 @@ class InferenceTimeoutMiddleware:
                 started = True
             await send(message)
 
-        task = asyncio.ensure_future(self.app(scope, receive, send_unless_abandoned))
+        with abandonable() as abandon:
+            # The task (and the worker threads it uses) copies the context, so it sees the event.
+            task = asyncio.ensure_future(self.app(scope, receive, send_unless_abandoned))
         done, _ = await asyncio.wait({task}, timeout=self._seconds)
         if task in done or started:
             await task
             return
         abandoned = True
+        abandon.set()
         task.add_done_callback(_log_abandoned)
         logger.warning("%s %s timed out after %g s", scope["method"], scope["path"], self._seconds)
         await _send_error(InferenceTimeout(self._seconds), scope, receive, send)

@@ -97,3 +97,13 @@ class InferenceTimeout(FactCheckError):
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"The models did not finish within {seconds:g} s. Retry, or send less text per request.")
+
+
+class WorkAbandoned(FactCheckError):
+    """Raised inside a request that has already been answered with a 504; its response is never sent."""
+
+    status_code = 504
+    code = "inference_timeout"
+
+    def __init__(self) -> None:
+        super().__init__("The request was answered with a timeout; its remaining model work was skipped.")
