@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
+from app.db import repository
 from app.db.engine import make_engine
 from app.db.tables import Sentence
 from app.pipeline.index import VectorIndex
@@ -110,6 +111,21 @@ def test_checks_agree_when_the_corpus_is_past_the_threshold(make_client: Callabl
         assert after["verdict"] == before["verdict"]
         assert after["evidence"][0]["sentence_index"] == before["evidence"][0]["sentence_index"]
         assert after["evidence"][0]["similarity"] == before["evidence"][0]["similarity"]  # exact cosine
+
+
+def test_stored_vectors_of_thousands_of_documents_are_read_in_one_call(
+    client: Any, seed_document: dict[str, Any], database_url: str
+) -> None:
+    # Re-ranking a batch of claims on a large corpus looks up rows of thousands of documents at once,
+    # more OR terms than SQLite parses in one query (its expression tree is at most 1,000 deep).
+    seed = [(seed_document["id"], i) for i in range(len(seed_document["sentences"]))]
+    absent = [(document_id, 3) for document_id in range(100_000, 101_500)]
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        found = repository.embeddings_of(session, absent + seed)
+    engine.dispose()
+    assert set(found) == set(seed)
+    assert all(len(embedding) == 384 * 4 for embedding in found.values())
 
 
 def test_a_check_embeds_only_the_claim_because_windows_are_embedded_at_ingestion(

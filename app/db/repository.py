@@ -11,6 +11,9 @@ from app.db.tables import CheckRecord, Document, Sentence
 
 # Ids are 32-bit integer columns: PostgreSQL refuses to compare one with a larger number, and no row has one.
 _MAX_ID = 2**31 - 1
+# Documents per query when rows are looked up by (document, index): SQLite parses a chain of OR terms
+# as a tree at most 1,000 deep, and a batch of claims on a large corpus can name thousands of documents.
+_DOCUMENTS_PER_QUERY = 250
 
 
 def _may_exist(document_id: int) -> bool:
@@ -86,14 +89,16 @@ def sentences_around(session: Session, keys: Iterable[tuple[int, int]], radius: 
 
 def embeddings_of(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     """The stored embedding of each ``(document_id, index)`` of ``keys`` that exists."""
-    by_document = _by_document(keys, radius=0)
-    if not by_document:
-        return {}
-    # One OR term per document, so the (document_id, index) key is used for each (a row-value IN is not).
-    query = select(Sentence.document_id, Sentence.index, Sentence.embedding).where(
-        or_(*(and_(col(Sentence.document_id) == d, col(Sentence.index).in_(i)) for d, i in by_document.items()))
-    )
-    return {(document_id, index): embedding for document_id, index, embedding in session.exec(query)}
+    by_document = list(_by_document(keys, radius=0).items())
+    found: dict[tuple[int, int], bytes] = {}
+    for first in range(0, len(by_document), _DOCUMENTS_PER_QUERY):
+        chunk = by_document[first : first + _DOCUMENTS_PER_QUERY]
+        # One OR term per document, so the (document_id, index) key is used for each (a row-value IN is not).
+        query = select(Sentence.document_id, Sentence.index, Sentence.embedding).where(
+            or_(*(and_(col(Sentence.document_id) == d, col(Sentence.index).in_(i)) for d, i in chunk))
+        )
+        found.update(((document_id, index), embedding) for document_id, index, embedding in session.exec(query))
+    return found
 
 
 def documents_by_id(session: Session, document_ids: Iterable[int]) -> dict[int, Document]:
