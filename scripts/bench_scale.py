@@ -14,9 +14,17 @@ and, above the exact-search threshold, the exact re-ranking included), and the r
 against exact float32 search over every stored vector (1.0 by construction below the threshold;
 above it, also for other IVF probe counts). Because larger corpora are noisy copies of 20k sentences,
 a second figure counts a copy of the same sentence as found (`sentence_recall_at_5`). Recall is
-measured for the seed-article claims (which this news corpus does not cover, so their best matches are
-weak and nearly tied) and for claims it covers (`corpus_claims_`: the first two thirds of corpus
-sentences). Then the service is started on that database and timed until /ready.
+measured for the seed-article claims (whose closest rows, past the seed article's own sentences, are
+weak and nearly tied) and for claims the BBC corpus covers (`corpus_claims_`: the first two thirds of
+corpus sentences).
+
+Recall against exact search does not say whether the sentence that decides a claim is found. So the
+last documents of every corpus are real articles, embedded for real: the seed article and the four
+held-out BBC articles of the dev claims (tests/data/dev_claims.jsonl). `dev_evidence_recall_at_5` is
+the share of the deciding sentences of the dev claims that retrieval returns (the figure the default
+probe count is chosen on), `seed_evidence_recall_at_5` the same for the seed claims (reported only),
+each beside the same share for exact search (`_exact`).
+Then the service is started on that database and timed until /ready.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +47,9 @@ from app.db.engine import make_engine
 from app.db.migrate import upgrade_to_head
 from app.db.tables import Document, Sentence
 from app.ml.embedder import Embedder
-from app.pipeline.sentences import split_sentences
+from app.pipeline.sentences import SentenceSpan, split_sentences
 
+import evaluation
 import nli_data
 from service_process import Service
 
@@ -49,9 +59,9 @@ SENTENCES_PER_DOCUMENT = 20
 BASE_SENTENCES = 20_000
 NOISE = 0.01
 # Bump when the way corpora are generated changes, so cached databases are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 5
 # IVF cluster counts scanned per claim, measured beside the configured one when the index is approximate.
-PROBE_SWEEP = (8, 16, 32, 64, 128)
+PROBE_SWEEP = (8, 16, 32, 64, 128, 256, 512)
 
 
 def resident_mb() -> float:
@@ -63,12 +73,16 @@ def resident_mb() -> float:
 
 
 def base_corpus(shared: Path, embedder: Embedder, count: int) -> tuple[list[str], np.ndarray]:
-    """The first ``count`` BBC sentences and their embeddings (cached)."""
-    texts_path, vectors_path = WORK / f"base-sentences-{count}.json", WORK / f"base-vectors-{count}.npy"
+    """The first ``count`` BBC sentences, the dev claims' articles left out, and their embeddings (cached)."""
+    texts_path, vectors_path = WORK / f"base-sentences-{count}-v2.json", WORK / f"base-vectors-{count}-v2.npy"
     if texts_path.is_file() and vectors_path.is_file():
         return json.loads(texts_path.read_text()), np.load(vectors_path)
+    # Those articles are added once, for real (see real_documents): copies of them would stand in for them.
+    dev_articles = {json.loads(line)["article"] for line in evaluation.DEV_CLAIMS.read_text().splitlines()}
     texts: list[str] = []
     for row in nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl"):
+        if row["id"] in dev_articles:
+            continue
         texts.extend(span.text for span in split_sentences(row["text"]))
         if len(texts) >= count:
             break
@@ -81,8 +95,51 @@ def base_corpus(shared: Path, embedder: Embedder, count: int) -> tuple[list[str]
     return texts, vectors
 
 
-def build_database(size: int, texts: list[str], vectors: np.ndarray, folder: Path = WORK) -> Path:
-    """A SQLite database in ``folder`` holding ``size`` sentences (reused when already built)."""
+@dataclass(frozen=True)
+class RealDocument:
+    """An article with the embeddings the service would store for it."""
+
+    title: str
+    text: str
+    spans: list[SentenceSpan]
+    vectors: np.ndarray
+    window_vectors: np.ndarray
+
+    @classmethod
+    def embed(cls, title: str, text: str, embedder: Embedder) -> RealDocument:
+        spans = split_sentences(text)
+        windows = [text[previous.start : span.end] for previous, span in zip(spans, spans[1:], strict=False)]
+        encoded = embedder.encode([span.text for span in spans] + windows)
+        return cls(title, text, spans, encoded[: len(spans)], encoded[len(spans) :])
+
+
+# A claim, the position of its article among the real documents, and the sentences that decide it.
+Evidence = tuple[str, int, list[int]]
+
+
+def real_documents(shared: Path, embedder: Embedder) -> tuple[list[RealDocument], dict[str, list[Evidence]]]:
+    """The seed article and the dev claims' BBC articles, with the claims each set holds evidence for."""
+    [path] = sorted(evaluation.SEEDS_DIR.glob("*.txt"))
+    title, _, body = path.read_text(encoding="utf-8").strip().partition("\n")
+    documents = [RealDocument.embed(title.strip(), body.strip(), embedder)]
+    seed_rows = [json.loads(line) for line in evaluation.SEED_CLAIMS.read_text(encoding="utf-8").splitlines()]
+    evidence: dict[str, list[Evidence]] = {"seed": [(r["claim"], 0, r["evidence"]) for r in seed_rows if r["evidence"]]}
+    articles = {row["id"]: row for row in nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl")}
+    dev_rows = [json.loads(line) for line in evaluation.DEV_CLAIMS.read_text(encoding="utf-8").splitlines()]
+    positions: dict[str, int] = {}
+    for row in dev_rows:
+        if row["article"] not in positions:
+            article = articles[row["article"]]
+            positions[row["article"]] = len(documents)
+            documents.append(RealDocument.embed(article["title"], article["text"], embedder))
+    evidence["dev"] = [(r["claim"], positions[r["article"]], r["evidence"]) for r in dev_rows if r["evidence"]]
+    return documents, evidence
+
+
+def build_database(
+    size: int, texts: list[str], vectors: np.ndarray, real: list[RealDocument], folder: Path = WORK
+) -> Path:
+    """A SQLite database in ``folder``: ``size`` sentences, then the ``real`` documents (reused when built)."""
     path = folder / f"corpus-{size}-{len(texts)}-v{GENERATOR_VERSION}.db"
     if path.is_file():
         return path
@@ -134,6 +191,31 @@ def build_database(size: int, texts: list[str], vectors: np.ndarray, folder: Pat
             done = min(first + chunk_documents, documents) * SENTENCES_PER_DOCUMENT
             print(f"\r  building {size:,}-sentence corpus: {done:,} rows ({time.perf_counter() - started:.0f} s)",
                   end="", flush=True)  # fmt: skip
+        for offset, document in enumerate(real):
+            document_id = documents + 1 + offset
+            digest = hashlib.sha256(document.text.encode()).hexdigest()
+            connection.execute(
+                insert(Document),
+                [{"id": document_id, "title": document.title, "text": document.text, "content_hash": digest,
+                  "sentence_count": len(document.spans)}],
+            )  # fmt: skip
+            connection.execute(
+                insert(Sentence),
+                [
+                    {
+                        "document_id": document_id,
+                        "index": span.index,
+                        "start": span.start,
+                        "end": span.end,
+                        "text": span.text,
+                        "embedding": document.vectors[span.index].astype("<f4").tobytes(),
+                        "window_embedding": (
+                            document.window_vectors[span.index - 1].astype("<f4").tobytes() if span.index else None
+                        ),
+                    }
+                    for span in document.spans
+                ],
+            )
     print(flush=True)
     engine.dispose()
     partial.rename(path)
@@ -159,7 +241,13 @@ def exact_top(engine: Engine, claim_vectors: np.ndarray, k: int) -> list[set[tup
 
 
 def worker(
-    database: Path, claims: list[str], corpus_claims: list[str], rounds: int, base_texts: int
+    database: Path,
+    claims: list[str],
+    corpus_claims: list[str],
+    evidence: dict[str, list[Evidence]],
+    first_real_id: int,
+    rounds: int,
+    base_texts: int,
 ) -> dict[str, float]:
     """Run in a fresh process: fill the index from ``database`` and time retrieval for ``claims``."""
     from sqlmodel import Session
@@ -206,6 +294,15 @@ def worker(
     }
     query_sets = {"": claim_vectors, "corpus_claims_": embedder.encode(corpus_claims)}
     references = {name: exact_top(engine, vectors, 5) for name, vectors in query_sets.items()}
+    # The real articles are the corpus's last documents; their deciding sentences are what verdicts need.
+    deciding = {
+        name: [{(first_real_id + offset, i) for i in indices} for _, offset, indices in rows]
+        for name, rows in evidence.items()
+    }
+    evidence_vectors = {name: embedder.encode([claim for claim, _, _ in rows]) for name, rows in evidence.items()}
+    for name, vectors in evidence_vectors.items():
+        exact = exact_top(engine, vectors, 5)
+        results[f"{name}_evidence_recall_at_5_exact"] = round(recall(exact, deciding[name]), 3)
     for probes in PROBE_SWEEP if index.approximate else (index.probes,):
         index.probes = probes
         suffix = "" if probes == settings.ann_probes else f"_probes{probes}"
@@ -220,6 +317,13 @@ def worker(
                 results[f"candidates_mean_ms{suffix}"] = round((time.perf_counter() - began) * 1000 / len(vectors), 2)
             results[f"{name}recall_at_5{suffix}"] = round(recall(found, references[name]), 3)
             results[f"{name}sentence_recall_at_5{suffix}"] = round(recall(found, references[name], base_texts), 3)
+        for name, vectors in evidence_vectors.items():
+            with Session(engine) as session:
+                found = [
+                    {(p.document_id, p.sentence_index) for p in passages if p.kind is PassageKind.SENTENCE}
+                    for passages in retriever.candidates(session, vectors, 5)
+                ]
+            results[f"{name}_evidence_recall_at_5{suffix}"] = round(recall(found, deciding[name]), 3)
     index.probes = settings.ann_probes
     return results
 
@@ -250,12 +354,15 @@ def claims_about(texts: list[str], count: int) -> list[str]:
 
 def measure(sizes: list[int], claims: list[str], rounds: int, shared: Path) -> dict[str, dict[str, float]]:
     """Build (or reuse) each corpus and measure it in its own process."""
-    texts, vectors = base_corpus(shared, Embedder(), min(BASE_SENTENCES, max(sizes)))
+    embedder = Embedder()
+    texts, vectors = base_corpus(shared, embedder, min(BASE_SENTENCES, max(sizes)))
+    real, evidence = real_documents(shared, embedder)
     results = {}
     for size in sizes:
-        database = build_database(size, texts, vectors)
+        database = build_database(size, texts, vectors, real)
         command = [sys.executable, __file__, "--worker", str(database), "--rounds", str(rounds), "--claims",
                    json.dumps(claims), "--corpus-claims", json.dumps(claims_about(texts[:size], len(claims))),
+                   "--evidence", json.dumps(evidence), "--first-real-id", str(size // SENTENCES_PER_DOCUMENT + 1),
                    "--base-texts", str(len(texts))]  # fmt: skip
         output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
         results[str(size)] = json.loads(output.strip().splitlines()[-1])
@@ -271,6 +378,8 @@ def main() -> None:
     parser.add_argument("--worker", type=Path, help="measure this database (internal)")
     parser.add_argument("--claims", default="[]")
     parser.add_argument("--corpus-claims", default="[]", help="claims the corpus covers (internal)")
+    parser.add_argument("--evidence", default="{}", help="claims with their deciding sentences (internal)")
+    parser.add_argument("--first-real-id", type=int, default=0, help="id of the first real article (internal)")
     parser.add_argument("--base-texts", type=int, default=BASE_SENTENCES, help="distinct sentences (internal)")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -278,7 +387,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker:
         claims, corpus_claims = json.loads(args.claims), json.loads(args.corpus_claims)
-        print(json.dumps(worker(args.worker, claims, corpus_claims, args.rounds, args.base_texts)))
+        evidence = {name: [(c, o, i) for c, o, i in rows] for name, rows in json.loads(args.evidence).items()}
+        results = worker(args.worker, claims, corpus_claims, evidence, args.first_real_id, args.rounds, args.base_texts)
+        print(json.dumps(results))
         return
     claims = json.loads(args.claims) or ["NATO gave Ukraine a membership timetable"]
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -80,7 +80,7 @@ class VectorIndex:
     other instances, see index_sync.py). All methods are thread-safe.
     """
 
-    def __init__(self, dimension: int, ann_threshold: int = 100_000, probes: int = 32) -> None:
+    def __init__(self, dimension: int, ann_threshold: int = 100_000, probes: int = 128) -> None:
         self.dimension = dimension
         self.ann_threshold = ann_threshold
         self.probes = probes
