@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install run test test-postgres lint browser-deps bench train-nli eval-nli tune eval clean \
-	migrate fuzz load kill-test
+	migrate fuzz load overload kill-test
 
 install: $(VENV)/.installed
 
@@ -58,6 +58,10 @@ INSTANCES ?= 1
 load: install
 	$(BIN)/python scripts/load_test.py --clients $(LOAD_CLIENTS) --duration $(LOAD_SECONDS) \
 		--database $(LOAD_DATABASE) --instances $(INSTANCES) --out build/load-$(LOAD_DATABASE)-$(INSTANCES).json
+
+# More claims than fit in the inference timeout: goodput, and how soon a lone check is answered afterwards.
+overload: install
+	$(BIN)/python scripts/overload_test.py --out build/overload.json
 
 # SIGKILL the service mid-ingestion KILL_ROUNDS times, restart, and check the corpus.
 KILL_ROUNDS ?= 5
