@@ -47,7 +47,7 @@ from app.db.engine import make_engine
 from app.db.migrate import upgrade_to_head
 from app.db.tables import Document, Sentence
 from app.ml.embedder import Embedder
-from app.pipeline.sentences import SentenceSpan, split_sentences
+from app.pipeline.sentences import SentenceSpan, split_sentences, window_texts
 
 import evaluation
 import nli_data
@@ -108,8 +108,7 @@ class RealDocument:
     @classmethod
     def embed(cls, title: str, text: str, embedder: Embedder) -> RealDocument:
         spans = split_sentences(text)
-        windows = [text[previous.start : span.end] for previous, span in zip(spans, spans[1:], strict=False)]
-        encoded = embedder.encode([span.text for span in spans] + windows)
+        encoded = embedder.encode([span.text for span in spans] + window_texts(text, spans))
         return cls(title, text, spans, encoded[: len(spans)], encoded[len(spans) :])
 
 
@@ -119,9 +118,7 @@ Evidence = tuple[str, int, list[int]]
 
 def real_documents(shared: Path, embedder: Embedder) -> tuple[list[RealDocument], dict[str, list[Evidence]]]:
     """The seed article and the dev claims' BBC articles, with the claims each set holds evidence for."""
-    [path] = sorted(evaluation.SEEDS_DIR.glob("*.txt"))
-    title, _, body = path.read_text(encoding="utf-8").strip().partition("\n")
-    documents = [RealDocument.embed(title.strip(), body.strip(), embedder)]
+    documents = [RealDocument.embed(*evaluation.seed_article(), embedder)]
     seed_rows = [json.loads(line) for line in evaluation.SEED_CLAIMS.read_text(encoding="utf-8").splitlines()]
     evidence: dict[str, list[Evidence]] = {"seed": [(r["claim"], 0, r["evidence"]) for r in seed_rows if r["evidence"]]}
     articles = {row["id"]: row for row in nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl")}

@@ -50,10 +50,16 @@ def half(key: str) -> str:
     return "tune" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "report"
 
 
+def seed_article() -> tuple[str, str]:
+    """Headline and body of the seed article (the service stores them as title and text)."""
+    [seed] = sorted(SEEDS_DIR.glob("*.txt"))
+    title, _, body = seed.read_text(encoding="utf-8").strip().partition("\n")
+    return title.strip(), body.strip()
+
+
 def seed_claims() -> list[Example]:
     """The hand-written claims about the seed article (tests/data/seed_claims.jsonl)."""
-    [seed] = sorted(SEEDS_DIR.glob("*.txt"))
-    body = seed.read_text(encoding="utf-8").strip().partition("\n")[2].strip()
+    _, body = seed_article()
     sentences = split_sentences(body)
     examples = []
     for line in SEED_CLAIMS.read_text(encoding="utf-8").splitlines():

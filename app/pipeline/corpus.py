@@ -18,7 +18,7 @@ from app.db import repository
 from app.db.tables import Document, Sentence
 from app.ml.embedder import Embedder, Vectors
 from app.pipeline.index import VectorIndex, training_rows
-from app.pipeline.sentences import split_sentences
+from app.pipeline.sentences import split_sentences, window_texts
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class Corpus:
                 return IngestResult(existing, created=False)
             spans = split_sentences(text)
             # Sentences and their windows (previous sentence + this one) in one model call.
-            windows = [text[previous.start : span.end] for previous, span in zip(spans, spans[1:], strict=False)]
+            windows = window_texts(text, spans)
             encoded = self._embedder.encode([span.text for span in spans] + windows)
             vectors, window_vectors = encoded[: len(spans)], [None, *encoded[len(spans) :]]
             document = Document(

@@ -47,3 +47,8 @@ def split_sentences(text: str) -> list[SentenceSpan]:
             end = start + len(stripped)
             spans.append(SentenceSpan(index=len(spans), start=start, end=end, text=stripped))
     return spans
+
+
+def window_texts(text: str, spans: list[SentenceSpan]) -> list[str]:
+    """Each sentence after the first with the one before it, as ``text`` has them (its *window*)."""
+    return [text[previous.start : span.end] for previous, span in zip(spans, spans[1:], strict=False)]
