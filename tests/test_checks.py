@@ -164,6 +164,36 @@ def test_countries_named_differently_are_the_same_country() -> None:
     assert kinds("The G7 includes Japan.", "The G7 includes the United States, Germany, Japan and France.") == set()
 
 
+def test_a_spelled_out_number_is_substituted_as_digits() -> None:
+    claim = "The case was heard by a panel of five law lords."
+    [mismatch] = find_mismatches(claim, "The case was heard by a panel of nine law lords because of its importance.")
+    assert mismatch.substitutions(claim) == ["The case was heard by a panel of 9 law lords."]
+
+
+def test_an_antonym_is_substituted_as_a_whole_word_in_the_claim_case() -> None:
+    claim = "Down from last year, the group's support rose to 40%."
+    [mismatch] = find_mismatches(claim, "The group's support fell to 40%.")
+    assert (mismatch.kind, mismatch.claim_value) == ("antonym", "rose")
+    assert mismatch.substitutions(claim) == ["Down from last year, the group's support fell to 40%."]
+    [up] = find_mismatches("Down from last year, profits were 5% higher.", "Profits were up 5% from last year.")
+    assert up.substitutions("Down from last year, profits were 5% higher.") == [
+        "Up from last year, profits were 5% higher."
+    ]
+
+
+def test_a_negation_has_no_word_to_substitute() -> None:
+    claim = "NATO did not give Ukraine a timetable."
+    [mismatch] = find_mismatches(claim, "NATO gave Ukraine a timetable.")
+    assert mismatch.kind == "negation" and mismatch.substitutions(claim) == []
+
+
+def test_a_word_after_a_currency_symbol_is_not_part_of_the_sum() -> None:
+    [quantity] = quantities("Its profit of $3.65bn was down.")
+    assert quantity.text == "$3.65bn"
+    [mismatch] = find_mismatches("Its profit of $3.65bn was down.", "Its profit of $2.2bn was down.")
+    assert (mismatch.claim_value, mismatch.passage_values) == ("$3.65bn", ("$2.2bn",))
+
+
 def test_substitution_puts_the_passage_value_in_the_claim() -> None:
     [mismatch] = find_mismatches("Germany pledged 20 billion euros.", GERMANY)
     assert mismatch.substitutions("Germany pledged 20 billion euros.") == [

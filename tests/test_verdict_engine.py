@@ -167,6 +167,23 @@ def test_a_window_needs_the_window_bar_to_support_or_contradict() -> None:
     assert judge(script, claim, [supports], window_threshold=0.75).verdict is Verdict.SUPPORTED
 
 
+def test_a_sentence_whose_window_states_the_claim_does_not_contradict_it() -> None:
+    claim = "BP is earning about $1.8m an hour."
+    sentence = passage("The company is earning about $1.8m an hour.", 0.78, 4)
+    context = window("BP said its results were strong. The company is earning about $1.8m an hour.", 0.84, 4)
+    other = window("BP's share price rose. Its rival Shell earns less.", 0.6, 7)
+    # Alone, "the company" is not BP to the model; read after the sentence that names BP, it is.
+    script = {(sentence.text, claim): (0.02, 0.06, 0.92), (context.text, claim): (0.98, 0.01, 0.01)}
+    for bar, expected in [(1.1, Verdict.CONTRADICTED), (0.9, Verdict.UNKNOWN), (0.99, Verdict.CONTRADICTED)]:
+        model = ScriptedNLI(script)
+        params = EngineParams(0.3, 0.5, 0.5, window_threshold=1.0, context_threshold=bar)
+        [answer] = NLIVerifier(model, params).verify([(claim, [sentence, context, other])])  # type: ignore[arg-type]
+        assert answer.verdict is expected, bar
+        # Windows cost no pass while their bar is 1, except the window of a sentence about to contradict.
+        assert ((context.text, claim) in model.seen) is (bar <= 1)
+        assert (other.text, claim) not in model.seen
+
+
 def test_support_needs_a_passage_close_enough_to_the_claim() -> None:
     claim = "Poland will join the framework."
     loose = passage("Several countries, Poland among them, are expected to join.", 0.45, 2)
@@ -230,6 +247,30 @@ def test_a_flipped_negation_needs_the_polarity_bar() -> None:
     script = {(text, claim): (0.45, 0.5, 0.05)}
     for bar, expected in [(0.4, Verdict.CONTRADICTED), (0.5, Verdict.UNKNOWN)]:
         assert judge(script, claim, [passage(text, 0.85)], polarity_threshold=bar).verdict is expected
+
+
+def test_an_antonym_is_a_denial_when_the_claim_with_the_passage_word_is_entailed() -> None:
+    claim = "BP's quarterly profit of $3.65bn was down from $2.89bn a year earlier."
+    text = "Its profit included $3.65bn for the final three months of 2004 - up from $2.89bn a year ago."
+    flipped = (text, "BP's quarterly profit of $3.65bn was up from $2.89bn a year earlier.")
+    # A long sentence: the model does not read the claim as nearly entailed, so the polarity bar is not met.
+    script = {(text, claim): (0.1, 0.6, 0.3), flipped: (0.8, 0.15, 0.05)}
+    for bar, expected in [(0.9, Verdict.UNKNOWN), (1.1, Verdict.UNKNOWN)]:
+        answer = judge(script, claim, [passage(text, 0.8)], polarity_threshold=0.35, polarity_slot_threshold=bar)
+        assert answer.verdict is expected, bar
+    answer = judge(script, claim, [passage(text, 0.8)], polarity_threshold=0.35, polarity_slot_threshold=0.7)
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "polarity")
+    assert answer.decisive_span is not None and answer.decisive_span.text == "up"
+
+
+def test_the_claim_with_the_passage_word_costs_inference_only_when_the_rule_is_on() -> None:
+    claim = "Profits rose in the final quarter."
+    text = "Profits fell in the final quarter, the company said."
+    for bar, everything, read in [(1.1, False, False), (0.7, False, True), (1.1, True, True)]:
+        model = ScriptedNLI({})
+        verifier = NLIVerifier(model, EngineParams(0.3, 0.5, 0.5, polarity_slot_threshold=bar))  # type: ignore[arg-type]
+        verifier.score([(claim, [passage(text, 0.8)])], everything=everything)
+        assert ((text, "Profits fell in the final quarter.") in model.seen) is read
 
 
 def test_support_needs_the_passage_to_mention_enough_of_the_claim() -> None:

@@ -7,6 +7,7 @@ They sit beside the statistical verifiers because embeddings (and small NLI mode
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -231,10 +232,28 @@ class Mismatch:
         return f"the passage says {self.passage_value!r}, the claim says {self.claim_value!r}"
 
     def substitutions(self, claim: str) -> list[str]:
-        """The claim with its value replaced by each of the passage's, when the value appears verbatim."""
-        if self.claim_value not in claim:
+        """The claim with its value replaced by each of the passage's, where the claim states the value as
+        words of their own: a number also when spelled out ("five law lords" is read as "5 law lords"), an
+        antonym in any case ("Down" -> "Up"). A negation has no word to put back, so it has none.
+        """
+        if self.kind == "negation":
             return []
-        return [claim.replace(self.claim_value, value) for value in self.passage_values]
+        flags = re.IGNORECASE if self.kind == "antonym" else 0
+        value = re.compile(rf"(?<!\w){re.escape(self.claim_value)}(?!\w)", flags)
+        for text in (claim, _digits_for_words(claim)):
+            if value.search(text):
+                return [value.sub(_same_case(other), text) for other in self.passage_values]
+        return []
+
+
+def _same_case(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement: ``replacement`` capitalised like the match ("Rose" becomes "Fell")."""
+
+    def substitute(found: re.Match[str]) -> str:
+        capital = found.group()[:1].isupper()
+        return replacement[:1].upper() + replacement[1:] if capital else replacement
+
+    return substitute
 
 
 def _singular(noun: str) -> str:
@@ -281,8 +300,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         else:
             unit = f"count:{_singular(unit_word)}" if unit_word.isalpha() else "count"
         shown = match.group()
-        if match["unit"] and (unit == "year" or unit_word in _UNIT_STOPWORDS):
-            # The word after the number is not what it counts ("in 2023 to", "$3.5 billion annually").
+        stray = match["symbol"] and unit_word not in _CURRENCY_WORDS and unit_word not in _PERCENT_WORDS
+        if match["unit"] and (unit == "year" or unit_word in _UNIT_STOPWORDS or stray):
+            # The word after the number is not what it counts ("in 2023 to", "$3.5 billion annually",
+            # "$3.65bn was").
             unit = "count" if unit.startswith("count:") else unit
             shown = shown[: match.start("unit") - match.start()]
         after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None

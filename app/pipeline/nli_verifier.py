@@ -46,8 +46,17 @@ class EngineParams:
     support_similarity: float = 0.0
     # The same for a passage the model says contradicts the claim (slot checks have their own test).
     contradiction_similarity: float = 0.0
+    # P(entailment) of a sentence's window (the sentence after its previous one) at which the sentence's
+    # model contradiction is set aside: the sentence says "the company" or "the men" where the claim
+    # names them, and read with the sentence that names them it states the claim. Above 1 (the
+    # default) this is off.
+    context_threshold: float = 1.1
     # P(entailment) at which a negation or antonym the claim flips turns the passage into a denial.
     polarity_threshold: float = 0.5
+    # The same, read from the claim with the passage's word put back ("was down from" -> "was up from"):
+    # a long sentence that the model reads as not entailing the claim can still state its opposite.
+    # Above 1 (the default) this is off.
+    polarity_slot_threshold: float = 1.1
     # Share of the claim's content words, names and numbers a passage must mention to support it, and
     # to contradict it through the model: one that never mentions most of the claim is about something else.
     support_coverage: float = 0.0
@@ -102,6 +111,8 @@ class ScoredPassage:
     # The same for a person or organisation (kept apart: such a name alone never blocks support).
     entity_entailment: float = 0.0
     entity_mismatch: Mismatch | None = None
+    # The same for an antonym: the claim with the passage's word in its place ("rose" -> "fell").
+    polarity_entailment: float = 0.0
 
     def check(self, claim: str) -> None:
         """Run the explicit text checks (values, polarity, coverage) of ``claim`` against this passage."""
@@ -154,6 +165,20 @@ def _where(passage: Passage) -> str:
     return f"{label} of “{passage.document_title}”"
 
 
+def _window_of(sentence: Passage, passages: Sequence[Passage]) -> Passage | None:
+    """The window that ends at ``sentence`` (it with its previous sentence), if it is among ``passages``."""
+    return next(
+        (
+            p
+            for p in passages
+            if p.kind is PassageKind.WINDOW
+            and p.document_id == sentence.document_id
+            and p.sentence_index == sentence.sentence_index
+        ),
+        None,
+    )
+
+
 def _considered(passage: Passage, params: EngineParams) -> bool:
     """Whether a passage takes part in decisions under ``params`` (scoring skips those that do not)."""
     if passage.similarity < params.relevant_similarity:
@@ -176,9 +201,10 @@ class NLIVerifier:
         """Run the NLI model over the (passage, claim) pairs and slot substitutions a decision can use.
 
         What cannot change a decision under the parameters costs no model pass: passages below the
-        relevance bar, windows when their bar is 1, substituted values beyond the ``slot_sentences``
-        closest sentences, and person or organisation slots when they are off. ``everything`` scores
-        them all, for tuning to replay decisions under other parameters.
+        relevance bar, windows when their bar is 1 (but for the window of a sentence about to contradict,
+        which the context rule reads in a second call), substituted values beyond the ``slot_sentences``
+        closest sentences, and person or organisation slots and antonym substitutions when they are off.
+        ``everything`` scores them all, for tuning to replay decisions under other parameters.
         """
         params = self.params
         results = [
@@ -197,12 +223,13 @@ class NLIVerifier:
             return sorted(sentences, key=lambda s: s.passage.similarity, reverse=True)[:count]
 
         slot_sentences = None if everything else int(params.slot_sentences)
+        kinds = _SLOT_KINDS + (("antonym",) if everything or params.polarity_slot_threshold <= 1 else ())
         substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
             (scored, mismatch, substituted)
             for result in results
             for scored in closest_sentences(result, slot_sentences)
             for mismatch in scored.mismatches
-            if mismatch.kind in _SLOT_KINDS
+            if mismatch.kind in kinds
             for substituted in mismatch.substitutions(result.claim)
         ]
         if everything or params.entity_slots:
@@ -226,9 +253,36 @@ class NLIVerifier:
             entailment = float(row[_ENTAILMENT])
             if mismatch.kind == "entity" and entailment > scored.entity_entailment:
                 scored.entity_entailment, scored.entity_mismatch = entailment, mismatch
+            elif mismatch.kind == "antonym":
+                scored.polarity_entailment = max(scored.polarity_entailment, entailment)
             elif mismatch.kind != "entity" and entailment > scored.slot_entailment:
                 scored.slot_entailment, scored.slot_mismatch = entailment, mismatch
+        if not everything:
+            self._score_context(results)
         return results
+
+    def _score_context(self, results: list[ClaimScores]) -> None:
+        """Score the window of each sentence about to contradict through the model, where it was not scored
+        (windows are not, while their bar is 1) and the context rule may set the contradiction aside: one
+        more model call, only for such sentences."""
+        params = self.params
+        if params.context_threshold > 1:
+            return
+        wanted = [
+            (result, window)
+            for result in results
+            for scored in result.scored
+            if scored.passage.kind is PassageKind.SENTENCE and scored.contradiction >= params.contradiction_threshold
+            if (window := _window_of(scored.passage, result.passages)) is not None
+            and all(s.passage is not window for s in result.scored)
+        ]
+        if not wanted:
+            return
+        probabilities = self._model.predict([(window.premise, result.claim) for result, window in wanted])
+        for (result, window), row in zip(wanted, probabilities, strict=True):
+            scored = ScoredPassage(window, row, [])
+            scored.check(result.claim)
+            result.scored.append(scored)
 
     def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:
         """Turn scores into a verdict under ``params``; cheap, so tuning can replay it many times."""
@@ -274,12 +328,23 @@ class NLIVerifier:
             if flipped and sentence.entailment >= params.polarity_threshold:
                 # The model would accept the claim but for a negation or antonym: that is a denial.
                 return self._contradicted(sentence, "polarity", sentence.entailment, ranked, params)
+            if flipped and sentence.polarity_entailment >= params.polarity_slot_threshold:
+                # The passage states the claim with the opposite word ("up from", not "down from").
+                return self._contradicted(sentence, "polarity", sentence.polarity_entailment, ranked, params)
             stated = stated or (not sentence.mismatches and sentence.entailment >= params.support_threshold)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
         def contradiction_bar(scored: ScoredPassage) -> float:
             window = scored.passage.kind is PassageKind.WINDOW
             return max(params.contradiction_threshold, params.window_threshold if window else 0.0)
+
+        def resolved_by_context(scored: ScoredPassage) -> bool:
+            # Read with its previous sentence, the sentence states the claim: its "the company" is the claim's "BP".
+            if scored.passage.kind is not PassageKind.SENTENCE:
+                return False
+            window = _window_of(scored.passage, [s.passage for s in scores.scored])
+            context = next((s for s in scores.scored if s.passage is window), None)
+            return context is not None and context.entailment >= params.context_threshold
 
         contradicting = max(
             (
@@ -289,6 +354,7 @@ class NLIVerifier:
                 and s.contradiction >= contradiction_bar(s)
                 and s.passage.similarity >= params.contradiction_similarity
                 and s.coverage.share >= params.contradiction_coverage
+                and not resolved_by_context(s)
             ),
             key=lambda s: s.contradiction,
             default=None,
