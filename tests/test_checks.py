@@ -165,9 +165,9 @@ def test_countries_named_differently_are_the_same_country() -> None:
 
 
 def test_a_spelled_out_number_is_substituted_as_digits() -> None:
-    claim = "The case was heard by a panel of five law lords."
-    [mismatch] = find_mismatches(claim, "The case was heard by a panel of nine law lords because of its importance.")
-    assert mismatch.substitutions(claim) == ["The case was heard by a panel of 9 law lords."]
+    claim = "The appeal was heard by a board of five judges."
+    [mismatch] = find_mismatches(claim, "The appeal was heard by a board of nine judges because of its weight.")
+    assert mismatch.substitutions(claim) == ["The appeal was heard by a board of 9 judges."]
 
 
 def test_an_antonym_is_substituted_as_a_whole_word_in_the_claim_case() -> None:
@@ -188,10 +188,10 @@ def test_a_negation_has_no_word_to_substitute() -> None:
 
 
 def test_a_word_after_a_currency_symbol_is_not_part_of_the_sum() -> None:
-    [quantity] = quantities("Its profit of $3.65bn was down.")
-    assert quantity.text == "$3.65bn"
-    [mismatch] = find_mismatches("Its profit of $3.65bn was down.", "Its profit of $2.2bn was down.")
-    assert (mismatch.claim_value, mismatch.passage_values) == ("$3.65bn", ("$2.2bn",))
+    [quantity] = quantities("Its revenue of $4.1bn was down.")
+    assert quantity.text == "$4.1bn"
+    [mismatch] = find_mismatches("Its revenue of $4.1bn was down.", "Its revenue of $2.2bn was down.")
+    assert (mismatch.claim_value, mismatch.passage_values) == ("$4.1bn", ("$2.2bn",))
 
 
 def test_substitution_puts_the_passage_value_in_the_claim() -> None:

@@ -168,11 +168,11 @@ def test_a_window_needs_the_window_bar_to_support_or_contradict() -> None:
 
 
 def test_a_sentence_whose_window_states_the_claim_does_not_contradict_it() -> None:
-    claim = "BP is earning about $1.8m an hour."
-    sentence = passage("The company is earning about $1.8m an hour.", 0.78, 4)
-    context = window("BP said its results were strong. The company is earning about $1.8m an hour.", 0.84, 4)
-    other = window("BP's share price rose. Its rival Shell earns less.", 0.6, 7)
-    # Alone, "the company" is not BP to the model; read after the sentence that names BP, it is.
+    claim = "Acme earns about $2m a day."
+    sentence = passage("The company earns about $2m a day.", 0.78, 4)
+    context = window("Acme said its results were strong. The company earns about $2m a day.", 0.84, 4)
+    other = window("Acme's shares rose. Its rival Zenith earns less.", 0.6, 7)
+    # Alone, "the company" is not Acme to the model; read after the sentence that names Acme, it is.
     script = {(sentence.text, claim): (0.02, 0.06, 0.92), (context.text, claim): (0.98, 0.01, 0.01)}
     for bar, expected in [(1.1, Verdict.CONTRADICTED), (0.9, Verdict.UNKNOWN), (0.99, Verdict.CONTRADICTED)]:
         model = ScriptedNLI(script)
@@ -250,9 +250,9 @@ def test_a_flipped_negation_needs_the_polarity_bar() -> None:
 
 
 def test_an_antonym_is_a_denial_when_the_claim_with_the_passage_word_is_entailed() -> None:
-    claim = "BP's quarterly profit of $3.65bn was down from $2.89bn a year earlier."
-    text = "Its profit included $3.65bn for the final three months of 2004 - up from $2.89bn a year ago."
-    flipped = (text, "BP's quarterly profit of $3.65bn was up from $2.89bn a year earlier.")
+    claim = "Acme's quarterly sales of $4.1bn were down from $3.2bn a year earlier."
+    text = "Its sales for the year included $4.1bn in the last quarter - up from $3.2bn a year before."
+    flipped = (text, "Acme's quarterly sales of $4.1bn were up from $3.2bn a year earlier.")
     # A long sentence: the model does not read the claim as nearly entailed, so the polarity bar is not met.
     script = {(text, claim): (0.1, 0.6, 0.3), flipped: (0.8, 0.15, 0.05)}
     for bar, expected in [(0.9, Verdict.UNKNOWN), (1.1, Verdict.UNKNOWN)]:

@@ -233,7 +233,7 @@ class Mismatch:
 
     def substitutions(self, claim: str) -> list[str]:
         """The claim with its value replaced by each of the passage's, where the claim states the value as
-        words of their own: a number also when spelled out ("five law lords" is read as "5 law lords"), an
+        words of their own: a number also when spelled out ("five judges" is read as "5 judges"), an
         antonym in any case ("Down" -> "Up"). A negation has no word to put back, so it has none.
         """
         if self.kind == "negation":
@@ -303,7 +303,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         stray = match["symbol"] and unit_word not in _CURRENCY_WORDS and unit_word not in _PERCENT_WORDS
         if match["unit"] and (unit == "year" or unit_word in _UNIT_STOPWORDS or stray):
             # The word after the number is not what it counts ("in 2023 to", "$3.5 billion annually",
-            # "$3.65bn was").
+            # "$4.1bn was").
             unit = "count" if unit.startswith("count:") else unit
             shown = shown[: match.start("unit") - match.start()]
         after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None

@@ -339,7 +339,7 @@ class NLIVerifier:
             return max(params.contradiction_threshold, params.window_threshold if window else 0.0)
 
         def resolved_by_context(scored: ScoredPassage) -> bool:
-            # Read with its previous sentence, the sentence states the claim: its "the company" is the claim's "BP".
+            # Read with its previous sentence, the sentence states the claim: its "the company" is the claim's "Acme".
             if scored.passage.kind is not PassageKind.SENTENCE:
                 return False
             window = _window_of(scored.passage, [s.passage for s in scores.scored])
