@@ -165,17 +165,12 @@ def _where(passage: Passage) -> str:
     return f"{label} of “{passage.document_title}”"
 
 
-def _window_of(sentence: Passage, passages: Sequence[Passage]) -> Passage | None:
-    """The window that ends at ``sentence`` (it with its previous sentence), if it is among ``passages``."""
-    return next(
-        (
-            p
-            for p in passages
-            if p.kind is PassageKind.WINDOW
-            and p.document_id == sentence.document_id
-            and p.sentence_index == sentence.sentence_index
-        ),
-        None,
+def _ends_at(window: Passage, sentence: Passage) -> bool:
+    """Whether ``window`` is ``sentence`` with its previous sentence."""
+    return (
+        window.kind is PassageKind.WINDOW
+        and window.document_id == sentence.document_id
+        and window.sentence_index == sentence.sentence_index
     )
 
 
@@ -272,9 +267,10 @@ class NLIVerifier:
             (result, window)
             for result in results
             for scored in result.scored
-            if scored.passage.kind is PassageKind.SENTENCE and scored.contradiction >= params.contradiction_threshold
-            if (window := _window_of(scored.passage, result.passages)) is not None
-            and all(s.passage is not window for s in result.scored)
+            if scored.passage.kind is PassageKind.SENTENCE
+            and scored.contradiction >= params.contradiction_threshold
+            and not any(_ends_at(s.passage, scored.passage) for s in result.scored)
+            if (window := next((p for p in result.passages if _ends_at(p, scored.passage)), None)) is not None
         ]
         if not wanted:
             return
@@ -342,8 +338,7 @@ class NLIVerifier:
             # Read with its previous sentence, the sentence states the claim: its "the company" is the claim's "Acme".
             if scored.passage.kind is not PassageKind.SENTENCE:
                 return False
-            window = _window_of(scored.passage, [s.passage for s in scores.scored])
-            context = next((s for s in scores.scored if s.passage is window), None)
+            context = next((s for s in scores.scored if _ends_at(s.passage, scored.passage)), None)
             return context is not None and context.entailment >= params.context_threshold
 
         contradicting = max(
