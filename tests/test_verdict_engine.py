@@ -76,7 +76,7 @@ def test_a_different_number_about_something_else_is_not_a_contradiction() -> Non
     verifier, model = engine({})
     [answer] = verifier.verify([(claim, [passage(text, 0.5)])])
     assert ("The United States provides Israel with around $3.5 billion annually.",
-            "The G7 will give Ukraine $3.5 billion.") in model.seen  # fmt: skip
+            "The G7 will give Ukraine around $3.5 billion.") in model.seen  # fmt: skip
     assert answer.verdict is Verdict.UNKNOWN
 
 

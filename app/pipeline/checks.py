@@ -6,6 +6,7 @@ They sit beside the statistical verifiers because embeddings (and small NLI mode
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -47,7 +48,39 @@ _NUMBER_WORDS = (
 _SPELLED_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORDS})(?:[\s-]+(?:{_NUMBER_WORDS}))*\b", re.IGNORECASE)
 _SCALE_TAIL = re.compile(r"(?:[\s-]+(?:thousand|million|billion|trillion))+$", re.IGNORECASE)
 _NOT_A_NUMBER_START = {"hundred", "thousand", "million", "billion", "trillion", "point", "and", "one"}
-_UNIT_STOPWORDS = {"to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "annually", "per"}
+_UNIT_STOPWORDS = {
+    "to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "at", "as", "than", "with",
+    "annually", "per", "respectively", "each", "apiece", "alone", "ago",
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "may", "might",
+}  # fmt: skip
+# After "5m" or "3k" without a currency, words that make it a length or a race rather than millions/thousands.
+_SHORT_SCALE_NOT_COUNT = {
+    "tall", "high", "long", "wide", "deep", "away", "above", "below", "sprint", "hurdles", "dash", "race", "run",
+    "relay", "final", "event", "title", "record", "freestyle", "backstroke", "breaststroke", "butterfly", "medley",
+}  # fmt: skip
+# Words before a number that make it a bound or an approximation: the range of values it allows, as factors
+# of the number (None: unbounded). "Nearly" and "just under" exclude the number itself.
+_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "about": (0.9, 1.1), "around": (0.9, 1.1), "roughly": (0.9, 1.1), "approximately": (0.9, 1.1),
+    "some": (0.9, 1.1), "an estimated": (0.9, 1.1), "close to": (0.9, 1.1), "near": (0.9, 1.1),
+    "nearly": (0.9, 1 - 1e-6), "almost": (0.9, 1 - 1e-6), "just under": (0.9, 1 - 1e-6),
+    "just over": (1 + 1e-6, 1.1), "just above": (1 + 1e-6, 1.1),
+    "more than": (1.0, None), "over": (1.0, None), "above": (1.0, None), "at least": (1.0, None),
+    "in excess of": (1.0, None), "upwards of": (1.0, None), "exceeding": (1.0, None),
+    "less than": (None, 1.0), "fewer than": (None, 1.0), "under": (None, 1.0), "below": (None, 1.0),
+    "up to": (None, 1.0), "at most": (None, 1.0),
+}  # fmt: skip
+_BOUND_BEFORE = re.compile(
+    r"\b(?P<bound>" + "|".join(sorted((re.escape(b) for b in _BOUNDS), key=len, reverse=True)) + r")[\s-]*$",
+    re.IGNORECASE,
+)
+# Fractions of a scale or of a percent, said in words: "a quarter of a million", "half a per cent".
+_FRACTION_OF = re.compile(
+    r"\b(?P<fraction>a quarter|one quarter|three quarters|half)(?: of)? an?\s+"
+    r"(?P<scale>million|billion|trillion|thousand|percent|per cent|percentage point)\b",
+    re.IGNORECASE,
+)
+_FRACTIONS = {"a quarter": "0.25", "one quarter": "0.25", "three quarters": "0.75", "half": "0.5"}
 _SCOPE_WORDS = 6  # how far after a negation or antonym its scope is looked for
 _ANTONYM_SCOPE_BEFORE = 3  # and how far before an antonym ("the case is weak")
 _SCOPE_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d.,]*%?")
@@ -186,9 +219,9 @@ def coverage(claim: str, passage: str) -> Coverage:
             missing.append(word)
             if is_name:
                 missing_specifics.append(word)
-    passage_values = {q.value for q in quantities(passage)}
+    passage_quantities = quantities(passage)
     numbers = quantities(claim)
-    unstated_numbers = [q.text for q in numbers if q.value not in passage_values]
+    unstated_numbers = [q.text for q in numbers if not any(q.agrees(p) for p in passage_quantities)]
     missing += unstated_numbers
     missing_specifics += unstated_numbers
     total = len(claim_countries) + len(words) + len(numbers)
@@ -205,6 +238,15 @@ class Quantity:
     text: str
     # For counts, the word after the unit, which may be the noun a modifier qualifies ("32 member nations").
     next_word: str = ""
+    # The values the text allows: a bare number only itself, "more than 5 million" anything from 5 million up,
+    # "almost £153,000" from 90 % of it to just below it.
+    low: float = 0.0
+    high: float = 0.0
+
+    def agrees(self, other: Quantity) -> bool:
+        """Whether the two can state the same value: their ranges overlap (a bare number is a range of one)."""
+        tolerance = 1e-9 * max(1.0, abs(self.value), abs(other.value))
+        return self.low <= other.high + tolerance and other.low <= self.high + tolerance
 
     def counts(self, noun: str) -> str | None:
         """The words that count ``noun`` ("32 member nations" for "nation"), if this is such a count."""
@@ -262,7 +304,9 @@ def _singular(noun: str) -> str:
 
 
 def _digits_for_words(text: str) -> str:
-    """Rewrite spelled-out numbers as digits, keeping a scale word: "twelve billion" -> "12 billion"."""
+    """Rewrite spelled-out numbers as digits, keeping a scale word: "twelve billion" -> "12 billion", "a quarter
+    of a million" -> "0.25 million"."""
+    text = _FRACTION_OF.sub(lambda m: f"{_FRACTIONS[m['fraction'].lower()]} {m['scale']}", text)
 
     def convert(match: re.Match[str]) -> str:
         run = match.group()
@@ -285,10 +329,16 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         number = float(match["number"].replace(",", ""))
         scale_word = (match["scale"] or "").lower()
         unit_word = (match["unit"] or "").lower()
-        if scale_word in ("m", "b", "k") and not match["symbol"] and unit_word not in _CURRENCY_WORDS:
-            # "3 m" is more often metres than millions unless money is involved.
+        counted = unit_word.isalpha() and unit_word not in _UNIT_STOPWORDS | _SHORT_SCALE_NOT_COUNT
+        if scale_word in ("m", "b", "k") and not match["symbol"] and unit_word not in _CURRENCY_WORDS and not counted:
+            # "100m" and "5k" alone are more often metres or a race than millions or thousands; "5m copies"
+            # or money is not.
             scale_word = ""
         value = number * _SCALES.get(scale_word, 1.0)
+        bound = _BOUND_BEFORE.search(normalised, 0, match.start())
+        low_factor, high_factor = _BOUNDS[bound["bound"].lower()] if bound else (1.0, 1.0)
+        low = -math.inf if low_factor is None else value * low_factor
+        high = math.inf if high_factor is None else value * high_factor
         if match["symbol"]:
             unit = _CURRENCY_SYMBOLS[match["symbol"]]
         elif unit_word in _CURRENCY_WORDS:
@@ -307,7 +357,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             unit = "count" if unit.startswith("count:") else unit
             shown = shown[: match.start("unit") - match.start()]
         after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None
-        found.append(Quantity(value=value, unit=unit, text=shown.strip(), next_word=after[1] if after else ""))
+        if bound:
+            shown = f"{bound['bound']} {shown.strip()}"
+        next_word = after[1] if after else ""
+        found.append(Quantity(value, unit, shown.strip(), next_word, low=min(low, high), high=max(low, high)))
     return tuple(found)
 
 
@@ -344,7 +397,7 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
             if matched:
                 claimed_text = matched[0][0]
                 same_unit = [replace(q, text=theirs) for _, theirs, q in matched]
-        if same_unit and not any(abs(q.value - claimed.value) <= 1e-9 * max(1.0, q.value) for q in same_unit):
+        if same_unit and not any(claimed.agrees(q) for q in same_unit):
             mismatches.append(Mismatch("number", claimed_text, tuple(q.text for q in same_unit)))
     return mismatches
 
@@ -373,13 +426,19 @@ def _scope_is_shared(word: str, text: str, other: str, before: int = 0) -> bool:
     the few words ``before`` it ("the case is weak").
     """
     words = [w.lower() for w in _SCOPE_TOKEN.findall(text.replace("’", "'"))]
-    if word not in words:
-        return True  # a contraction ("didn't"): no position to look from
-    position = words.index(word)
-    scope = " ".join(words[max(0, position - before) : position] + words[position + 1 : position + 1 + _SCOPE_WORDS])
+    # A contraction ("can't") is looked for from every word that carries it.
+    positions = [i for i, w in enumerate(words) if w == word or (word == "n't" and w.endswith("n't"))]
+    if not positions:
+        return True  # no position to look from
     other_lemmas = set().union(*(_lemmas(w) for w in _TOKEN.findall(other)))
-    scoped = [w for w, _ in _content_words(scope)] + [q.text for q in quantities(scope)]
-    return any(_lemmas(w) & other_lemmas or w in other for w in scoped)
+    for position in positions:
+        scope = " ".join(
+            words[max(0, position - before) : position] + words[position + 1 : position + 1 + _SCOPE_WORDS]
+        )
+        scoped = [w for w, _ in _content_words(scope)] + [q.text for q in quantities(scope)]
+        if any(_lemmas(w) & other_lemmas or w in other for w in scoped):
+            return True
+    return False
 
 
 def _negated_stem(word: str) -> str | None:
