@@ -19,7 +19,7 @@ weak and nearly tied) and for claims the BBC corpus covers (`corpus_claims_`: th
 corpus sentences).
 
 Recall against exact search does not say whether the sentence that decides a claim is found. So the
-last documents of every corpus are real articles, embedded for real: the seed article and the four
+last documents of every corpus are real articles, embedded for real: the seed article and the
 held-out BBC articles of the dev claims (tests/data/dev_claims.jsonl). `dev_evidence_recall_at_5` is
 the share of the deciding sentences of the dev claims that retrieval returns (the figure the default
 probe count is chosen on), `seed_evidence_recall_at_5` the same for the seed claims (reported only),

@@ -25,8 +25,9 @@ from app.runtime import Runtime, build_verifier
 import nli_data
 
 SEED_CLAIMS = PROJECT_ROOT / "tests" / "data" / "seed_claims.jsonl"
-# Hand-written claims about four held-out BBC articles, for tuning only (the seed claims are for reporting).
+# Hand-written claims about held-out BBC articles: nine for tuning only, five others for reporting only.
 DEV_CLAIMS = PROJECT_ROOT / "tests" / "data" / "dev_claims.jsonl"
+NEWS_CLAIMS = PROJECT_ROOT / "tests" / "data" / "news_claims.jsonl"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 NLI_LABELS = {"entailment": Verdict.SUPPORTED, "contradiction": Verdict.CONTRADICTED, "neutral": Verdict.UNKNOWN}
 CLIMATE_LABELS = {"SUPPORTS": Verdict.SUPPORTED, "REFUTES": Verdict.CONTRADICTED, "NOT_ENOUGH_INFO": Verdict.UNKNOWN}
@@ -70,13 +71,23 @@ def seed_claims() -> list[Example]:
 
 
 def dev_claims(shared: Path) -> list[Example]:
-    """Hand-written claims about held-out BBC articles (tests/data/dev_claims.jsonl); tuning only.
+    """Hand-written claims about held-out BBC articles (tests/data/dev_claims.jsonl); tuning only."""
+    return article_claims(shared, DEV_CLAIMS)
+
+
+def news_claims(shared: Path) -> list[Example]:
+    """Hand-written claims about five other held-out BBC articles (tests/data/news_claims.jsonl); reporting only."""
+    return article_claims(shared, NEWS_CLAIMS)
+
+
+def article_claims(shared: Path, path: Path) -> list[Example]:
+    """Hand-written claims about BBC articles, each checked against its article as the only document.
 
     The articles are read from ../shared/nli-data/bbc_news at run time; only the claims live here.
     """
     articles = {row["id"]: row for row in nli_data.read_jsonl(shared / "nli-data" / "bbc_news" / "articles.jsonl")}
     examples = []
-    for line in DEV_CLAIMS.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         article = articles[row["article"]]
         sentences = split_sentences(article["text"])
