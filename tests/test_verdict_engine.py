@@ -386,3 +386,18 @@ def test_windows_cost_no_inference_when_the_window_bar_keeps_them_from_deciding(
         verifier.verify([(claim, [sentence_passage, window_passage])])
         assert ((window_passage.premise, claim) in model.seen) is read
         assert (sentence_passage.premise, claim) in model.seen
+
+
+def test_a_differing_value_in_a_very_close_sentence_contradicts_without_the_model() -> None:
+    claim = "Acme pledged 20 million dollars to the fund."
+    text = "Acme has already said it will initially provide support totalling 12 million dollars through 2030."
+    # The model accepts neither the claim nor the claim with the sentence's value (neutral by default).
+    close = judge({}, claim, [passage(text, 0.85, 4)], slot_similarity=0.8)
+    assert (close.verdict, close.basis) == (Verdict.CONTRADICTED, "close_slot")
+    assert close.explanation == (
+        "The article says 12 million dollars, not 20 million dollars (sentence 5 of “Aid article”)."
+    )
+    assert close.decisive_span is not None and close.decisive_span.text == "12 million dollars"
+    # Less close, or with the rule off (the default), the differing value alone decides nothing.
+    assert judge({}, claim, [passage(text, 0.75, 4)], slot_similarity=0.8).verdict is Verdict.UNKNOWN
+    assert judge({}, claim, [passage(text, 0.85, 4)]).verdict is Verdict.UNKNOWN

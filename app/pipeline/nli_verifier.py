@@ -74,6 +74,12 @@ class EngineParams:
     # 1: a person or organisation the claim names where a close sentence names another is a slot too
     # ("Macron announced" against "Biden announced"), confirmed by the model like a number.
     entity_slots: float = 0.0
+    # A number, date or country the claim states differently from a sentence at least this close to it in
+    # embedding space is a slot contradiction even when the model does not accept the claim with the
+    # sentence's value: so close, the sentence is about the same thing, and the small model often balks at
+    # its other clauses ("committed to initially provide ... totaling 12 billion euros"). Above 1 (the
+    # default) this is off.
+    slot_similarity: float = 1.1
     # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity + d * coverage),
     # with the similarity and coverage share of the cited passage (c and d are 0 where an entry omits them).
     # An entry "verdict/basis" (e.g. "contradicted/slot") applies to verdicts reached by that rule only.
@@ -319,6 +325,16 @@ class NLIVerifier:
                         self._cite(sentence.passage, ranked), params,
                         f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
                         DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
+                    )  # fmt: skip
+            if not stated and sentence.passage.similarity >= params.slot_similarity:
+                differing = next((m for m in sentence.mismatches if m.kind in _SLOT_KINDS), None)
+                if differing is not None:
+                    values = " or ".join(differing.passage_values)
+                    return self._verification(
+                        sentence.coverage.share, Verdict.CONTRADICTED, "close_slot", sentence.passage.similarity,
+                        self._cite(sentence.passage, ranked), params,
+                        f"The article says {values}, not {differing.claim_value} ({_where(sentence.passage)}).",
+                        DecisiveSpan.find(sentence.passage, differing.passage_values[0]),
                     )  # fmt: skip
             flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
             if flipped and sentence.entailment >= params.polarity_threshold:
