@@ -401,3 +401,11 @@ def test_a_differing_value_in_a_very_close_sentence_contradicts_without_the_mode
     # Less close, or with the rule off (the default), the differing value alone decides nothing.
     assert judge({}, claim, [passage(text, 0.75, 4)], slot_similarity=0.8).verdict is Verdict.UNKNOWN
     assert judge({}, claim, [passage(text, 0.85, 4)]).verdict is Verdict.UNKNOWN
+
+
+def test_an_explanation_citing_two_sentences_agrees_in_number() -> None:
+    claim = "Acme's new plant opened in May."
+    text = "Acme built a new plant.\nIt opened in May."
+    window = Passage(7, "Aid article", 1, (0, 1), 100, 100 + len(text), text, 0.8, PassageKind.WINDOW)
+    answer = judge({(text, claim): (0.9, 0.05, 0.05)}, claim, [window], window_threshold=0.5)
+    assert answer.explanation == "Sentences 1, 2 of “Aid article” state what the claim says."

@@ -36,8 +36,8 @@ class Settings(BaseSettings):
         description="Folder of a sentence-transformers model; default: the bundled all-MiniLM-L6-v2.",
     )
     verifier: str = Field(
-        default="similarity",
-        description="Which verifier decides: 'similarity' (the default, see README) or 'nli' (the verdict engine).",
+        default="nli",
+        description="Which verifier decides: 'nli' (the verdict engine, the default; see README) or 'similarity'.",
     )
     nli_model: Path = Field(
         default=PROJECT_ROOT / "models" / "nli-minilm-l6",

@@ -171,6 +171,11 @@ def _where(passage: Passage) -> str:
     return f"{label} of “{passage.document_title}”"
 
 
+def _verb(passage: Passage, verb: str) -> str:
+    """``verb`` ("states") agreeing with ``_where(passage)``: "sentence 3 states", "sentences 2, 3 state"."""
+    return verb if len(passage.sentence_indices) == 1 else verb.removesuffix("s")
+
+
 def _ends_at(window: Passage, sentence: Passage) -> bool:
     """Whether ``window`` is ``sentence`` with its previous sentence."""
     return (
@@ -415,7 +420,7 @@ class NLIVerifier:
             return self._verification(
                 supporting.coverage.share, Verdict.SUPPORTED, passage.kind.value, supporting.entailment,
                 self._cite(passage, ranked), params,
-                f"{_capital(_where(passage))} states what the claim says.",
+                f"{_capital(_where(passage))} {_verb(passage, 'states')} what the claim says.",
             )  # fmt: skip
 
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
@@ -446,7 +451,7 @@ class NLIVerifier:
         detail = f": it says {said[0]!r}" if said else ""
         return self._verification(
             scored.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(scored.passage, ranked), params,
-            f"{_capital(_where(scored.passage))} contradicts the claim{detail}.",
+            f"{_capital(_where(scored.passage))} {_verb(scored.passage, 'contradicts')} the claim{detail}.",
             DecisiveSpan.find(scored.passage, said[0]) if said else None,
         )  # fmt: skip
 
