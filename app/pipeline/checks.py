@@ -360,7 +360,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if bound:
             shown = f"{bound['bound']} {shown.strip()}"
         next_word = after[1] if after else ""
-        found.append(Quantity(value, unit, shown.strip(), next_word, low=min(low, high), high=max(low, high)))
+        found.append(Quantity(value, unit, shown.strip(), next_word, low=low, high=high))
     return tuple(found)
 
 

@@ -332,23 +332,12 @@ class NLIVerifier:
                 slots.append((sentence.entity_mismatch, sentence.entity_entailment, "entity"))
             for mismatch, entailment, basis in slots:
                 if not stated and mismatch is not None and entailment >= params.slot_threshold:
-                    values = " or ".join(mismatch.passage_values)
-                    return self._verification(
-                        sentence.coverage.share, Verdict.CONTRADICTED, basis, entailment,
-                        self._cite(sentence.passage, ranked), params,
-                        f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
-                        DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
-                    )  # fmt: skip
+                    return self._slot_contradicted(sentence, mismatch, basis, entailment, ranked, params)
             if not stated and sentence.passage.similarity >= params.slot_similarity:
                 differing = next((m for m in sentence.mismatches if m.kind in _SLOT_KINDS), None)
                 if differing is not None:
-                    values = " or ".join(differing.passage_values)
-                    return self._verification(
-                        sentence.coverage.share, Verdict.CONTRADICTED, "close_slot", sentence.passage.similarity,
-                        self._cite(sentence.passage, ranked), params,
-                        f"The article says {values}, not {differing.claim_value} ({_where(sentence.passage)}).",
-                        DecisiveSpan.find(sentence.passage, differing.passage_values[0]),
-                    )  # fmt: skip
+                    similarity = sentence.passage.similarity
+                    return self._slot_contradicted(sentence, differing, "close_slot", similarity, ranked, params)
             flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
             if flipped and sentence.entailment >= params.polarity_threshold:
                 # The model would accept the claim but for a negation or antonym: that is a denial.
@@ -445,6 +434,23 @@ class NLIVerifier:
             self._cite(closest.passage, ranked), params,
             f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
             f"contradict the claim{reason}.",
+        )  # fmt: skip
+
+    def _slot_contradicted(
+        self,
+        sentence: ScoredPassage,
+        mismatch: Mismatch,
+        basis: str,
+        raw: float,
+        ranked: list[Passage],
+        params: EngineParams,
+    ) -> Verification:
+        """Contradicted because ``sentence`` fills the claim's slot with another value; the explanation names both."""
+        values = " or ".join(mismatch.passage_values)
+        return self._verification(
+            sentence.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(sentence.passage, ranked), params,
+            f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
+            DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
         )  # fmt: skip
 
     def _contradicted(
