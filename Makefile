@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-postgres lint browser-deps bench train-nli eval-nli tune eval clean \
+.PHONY: install run test test-postgres lint browser-deps bench train-nli calibrate-int8 eval-nli tune eval clean \
 	migrate fuzz load overload kill-test
 
 install: $(VENV)/.installed
@@ -82,6 +82,11 @@ bench: install
 # The in-house NLI model: rebuild it from ../shared/nli-data (about 1.5 h on 2 cores), then measure it.
 train-nli: install
 	$(BIN)/python scripts/train_nli.py
+	$(BIN)/python scripts/calibrate_int8.py
+
+# Activation ranges for the int8 export of the NLI model (FACTCHECK_INFERENCE_BACKEND=onnx-int8).
+calibrate-int8: install
+	$(BIN)/python scripts/calibrate_int8.py
 
 eval-nli: install
 	$(BIN)/python scripts/eval_nli.py
