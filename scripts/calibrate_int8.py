@@ -1,7 +1,7 @@
 """Record the activation ranges that the int8 export of the NLI cross-encoder smooths with.
 
-Runs the float32 model over training pairs only (FEVER-NLI dev without the test claims, SNLI train,
-MNLI dev_mismatched: 300 seeded pairs of each, as the model was trained on them) and writes, for every
+Runs the float32 model over training pairs only (300 seeded pairs each of FEVER-NLI dev without the test
+claims, SNLI train and MNLI dev_mismatched, all three among the model's training data) and writes, for every
 Linear of its encoder, the largest absolute value each input channel took, to
 models/<model>/activation_ranges.safetensors. ``make train-nli`` runs it after training; run it again
 whenever the weights change (the int8 export is cached under the hash of this file too).
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -44,7 +45,7 @@ def activation_ranges(model: torch.nn.Module, tokenizer: object, pairs: list[nli
     """The largest absolute input of each encoder Linear, per input channel."""
     ranges: dict[str, torch.Tensor] = {}
 
-    def recorder(name: str):  # noqa: ANN202 - a forward hook
+    def recorder(name: str) -> Callable[..., None]:
         def record(_module: torch.nn.Module, inputs: tuple[torch.Tensor, ...], _output: torch.Tensor) -> None:
             largest = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(dim=0)
             ranges[name] = torch.maximum(ranges[name], largest) if name in ranges else largest
@@ -74,7 +75,6 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=Settings().nli_model, help="the NLI model folder")
     parser.add_argument("--shared", default=None, help="the shared data folder (default ../shared)")
     args = parser.parse_args()
-    torch.manual_seed(SEED)
     model = AutoModelForSequenceClassification.from_pretrained(str(args.model), local_files_only=True).eval()
     tokenizer = AutoTokenizer.from_pretrained(str(args.model), local_files_only=True)
     ranges = activation_ranges(model, tokenizer, calibration_pairs(nli_data.shared_dir(args.shared)))
