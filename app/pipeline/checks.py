@@ -554,11 +554,11 @@ def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     ]
 
 
+def value_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """Every number, date or country name in ``claim`` that ``passage`` states differently."""
+    return [*_number_mismatches(claim, passage), *_date_mismatches(claim, passage), *_name_mismatches(claim, passage)]
+
+
 def find_mismatches(claim: str, passage: str) -> list[Mismatch]:
     """Every number, date, name, negation or antonym in ``claim`` that ``passage`` states differently."""
-    return [
-        *_number_mismatches(claim, passage),
-        *_date_mismatches(claim, passage),
-        *_name_mismatches(claim, passage),
-        *_polarity_mismatches(claim, passage),
-    ]
+    return [*value_mismatches(claim, passage), *_polarity_mismatches(claim, passage)]

@@ -17,7 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from app.ml.nli import NLIModel, Probabilities
-from app.pipeline.checks import Coverage, Mismatch, coverage, entity_mismatches, find_mismatches
+from app.pipeline.checks import (
+    Coverage,
+    Mismatch,
+    coverage,
+    entity_mismatches,
+    find_mismatches,
+    value_mismatches,
+)
 from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification
 
 _SLOT_KINDS = ("number", "date", "name")
@@ -175,7 +182,7 @@ def _agrees_on_values(substituted: str, premise: str) -> bool:
     """Whether the claim with one value put back agrees with the passage on every other number, date and
     country: only then does the passage's entailing it show the same slot filled differently. "A 0.5 % rise
     in February" put as "a 0.5 % rise in January" against "prices rose 0.4 % in January" is another fact."""
-    return not any(m.kind in _SLOT_KINDS for m in find_mismatches(substituted, premise))
+    return not value_mismatches(substituted, premise)
 
 
 def _verb(passage: Passage, verb: str) -> str:
