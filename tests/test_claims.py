@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from app.pipeline.claims import split_claim
-from app.pipeline.verdicts import Passage, Verdict, Verification, combine_parts
+from app.pipeline.verdicts import Passage, Verdict, Verification, combine_parts, split_scores
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,11 @@ def test_supported_only_when_every_part_is_and_as_sure_as_the_weakest() -> None:
     assert combined.verdict is Verdict.SUPPORTED
     assert combined.confidence == 0.7
     assert {p.sentence_index for p in combined.evidence} == {1, 2}
+
+
+def test_scores_give_the_rest_to_the_other_verdicts_and_sum_to_one() -> None:
+    for confidence in (0.9463, 0.5, 0.3333, 0.0001, 1.0):
+        scores = split_scores(Verdict.SUPPORTED, confidence)
+        assert scores[Verdict.SUPPORTED] == confidence
+        assert abs(sum(scores.values()) - 1) < 1e-9, confidence
+        assert abs(scores[Verdict.CONTRADICTED] - scores[Verdict.UNKNOWN]) <= 0.0001 + 1e-9

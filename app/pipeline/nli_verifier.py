@@ -25,7 +25,7 @@ from app.pipeline.checks import (
     find_mismatches,
     value_mismatches,
 )
-from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification
+from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification, split_scores
 
 _SLOT_KINDS = ("number", "date", "name")
 _POLARITY_KINDS = ("negation", "antonym")
@@ -494,6 +494,5 @@ class NLIVerifier:
         similarity = evidence[0].similarity if evidence else 0.0
         share = coverage_share if evidence else 0.0
         confidence = calibrate(params.calibration, verdict, basis, raw, similarity, share)
-        rest = round((1 - confidence) / 2, 4)
-        scores = {v: (confidence if v is verdict else rest) for v in Verdict}
+        scores = split_scores(verdict, confidence)
         return Verification(verdict, confidence, scores, evidence, explanation, decisive_span=span, basis=basis)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.pipeline.checks import Mismatch, find_mismatches
-from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification
+from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification, split_scores
 
 # Numbers and dates are specific enough to contradict at moderate similarity; negation cues are
 # common in long news sentences, so they only count when the passage is about the same event.
@@ -16,11 +16,6 @@ _HARD_KINDS = {"number", "date"}
 
 def _where(passage: Passage, capital: bool = False) -> str:
     return f"{'S' if capital else 's'}entence {passage.sentence_index + 1} of “{passage.document_title}”"
-
-
-def _split_scores(verdict: Verdict, confidence: float) -> dict[Verdict, float]:
-    rest = round((1.0 - confidence) / 2, 4)
-    return {v: (confidence if v is verdict else rest) for v in Verdict}
 
 
 class SimilarityVerifier:
@@ -71,7 +66,7 @@ class SimilarityVerifier:
             return Verification(
                 verdict=Verdict.UNKNOWN,
                 confidence=confidence,
-                scores=_split_scores(Verdict.UNKNOWN, confidence),
+                scores=split_scores(Verdict.UNKNOWN, confidence),
                 evidence=ranked[:3],
                 explanation=f"No passage in the corpus is close enough to the claim{best}.",
             )
@@ -94,7 +89,7 @@ class SimilarityVerifier:
             return Verification(
                 verdict=Verdict.SUPPORTED,
                 confidence=confidence,
-                scores=_split_scores(Verdict.SUPPORTED, confidence),
+                scores=split_scores(Verdict.SUPPORTED, confidence),
                 evidence=ranked,
                 explanation=f"{_where(top, capital=True)} closely matches the claim "
                 f"(similarity {top.similarity:.2f}){checked}.",
@@ -103,7 +98,7 @@ class SimilarityVerifier:
         return Verification(
             verdict=Verdict.UNKNOWN,
             confidence=confidence,
-            scores=_split_scores(Verdict.UNKNOWN, confidence),
+            scores=split_scores(Verdict.UNKNOWN, confidence),
             evidence=ranked,
             explanation=f"The closest passage, {_where(top)}, is on the topic (similarity "
             f"{top.similarity:.2f}) but does not state the claim closely enough to support it.",
@@ -121,7 +116,7 @@ class SimilarityVerifier:
         return Verification(
             verdict=Verdict.CONTRADICTED,
             confidence=confidence,
-            scores=_split_scores(Verdict.CONTRADICTED, confidence),
+            scores=split_scores(Verdict.CONTRADICTED, confidence),
             evidence=[passage, *(p for p in ranked if p is not passage)],
             explanation=f"{_where(passage, capital=True)} is about the same thing but {reasons}.",
             decisive_span=DecisiveSpan.find(passage, conflicts[0].passage_values[0]),

@@ -76,6 +76,13 @@ class Verification:
     basis: str | None = None
 
 
+def split_scores(verdict: Verdict, confidence: float) -> dict[Verdict, float]:
+    """``confidence`` for ``verdict`` and the rest split between the other two, summing to 1 at 4 decimals."""
+    first, second = (v for v in Verdict if v is not verdict)
+    half = round((1.0 - confidence) / 2, 4)
+    return {verdict: confidence, first: half, second: round(1.0 - confidence - half, 4)}
+
+
 class Verifier(Protocol):
     """Decides claims against their candidate passages, many claims at a time so work can be batched."""
 
