@@ -153,6 +153,46 @@ def test_combined_passages_are_read_as_their_sentences() -> None:
     assert model.seen[0][0] == "Germany pledged aid. France will send missiles."
 
 
+def combined_of(*sentences: Passage) -> Passage:
+    text = " ".join(s.text for s in sentences)
+    indices = tuple(s.sentence_index for s in sentences)
+    return Passage(7, "Aid article", indices[0], indices, 100, 100 + len(text), text, sentences[0].similarity,
+                   PassageKind.COMBINED, combined_text=text)  # fmt: skip
+
+
+def test_a_sentence_that_states_the_claim_is_cited_before_a_combined_premise() -> None:
+    claim = "Germany pledged 12 billion euros."
+    states = passage("Germany pledged 12 billion euros on Tuesday.", 0.8, 3)
+    other = passage("France will send missiles.", 0.6, 4)
+    combined = combined_of(states, other)
+    script = {(states.text, claim): (0.6, 0.3, 0.1), (combined.premise, claim): (0.95, 0.04, 0.01)}
+    verifier, model = engine(script)
+    [answer] = verifier.verify([(claim, [states, other, combined])])
+    assert (answer.verdict, answer.basis, answer.evidence[0]) == (Verdict.SUPPORTED, "sentence", states)
+    # The sentence decides, so the combined premise costs no model pass.
+    assert (combined.premise, claim) not in model.seen
+    # Tuning scores it anyway, and replaying the decision over those scores gives the same answer.
+    [scores] = verifier.score([(claim, [states, other, combined])], everything=True)
+    assert (combined.premise, claim) in model.seen
+    assert verifier.decide(scores, verifier.params) == answer
+
+
+def test_the_combined_premise_is_read_only_for_claims_the_sentences_leave_undecided() -> None:
+    claim = "Germany pledged aid and France will send missiles."
+    first = passage("Germany pledged aid.", 0.7, 1)
+    second = passage("France will send missiles.", 0.6, 2)
+    combined = combined_of(first, second)
+    refuted = "Germany refused aid and France will send missiles."
+    script = {(combined.premise, claim): (0.9, 0.05, 0.05), (first.text, refuted): (0.05, 0.1, 0.85)}
+    verifier, model = engine(script)
+    passages = [first, second, combined]
+    supported, contradicted = verifier.verify([(claim, passages), (refuted, passages)])
+    assert (supported.verdict, supported.evidence[0]) == (Verdict.SUPPORTED, combined)
+    assert contradicted.verdict is Verdict.CONTRADICTED
+    assert (combined.premise, claim) in model.seen
+    assert (combined.premise, refuted) not in model.seen
+
+
 def window(text: str, similarity: float, index: int) -> Passage:
     return Passage(
         7, "Aid article", index, (index - 1, index), 50, 100 + len(text), text, similarity, PassageKind.WINDOW

@@ -206,6 +206,10 @@ def _considered(passage: Passage, params: EngineParams) -> bool:
     return params.windows_decide or passage.kind is not PassageKind.WINDOW
 
 
+def _combined(result: ClaimScores) -> Passage | None:
+    return next((p for p in result.passages if p.kind is PassageKind.COMBINED), None)
+
+
 class NLIVerifier:
     """Decides with the in-house NLI cross-encoder plus explicit checks; all pairs in one batch."""
 
@@ -223,13 +227,21 @@ class NLIVerifier:
         What cannot change a decision under the parameters costs no model pass: passages below the
         relevance bar, windows when their bar is 1 (but for the window of a sentence about to contradict,
         which the context rule reads in a second call), substituted values beyond the ``slot_sentences``
-        closest sentences, and person or organisation slots and antonym substitutions when they are off.
-        ``everything`` scores them all, for tuning to replay decisions under other parameters.
+        closest sentences, person or organisation slots and antonym substitutions when they are off, and
+        the combined premise of a claim that its single sentences already decide (the second call reads
+        it for the rest). ``everything`` scores them all, for tuning to replay decisions under other
+        parameters.
         """
         params = self.params
+
+        def first_round(passage: Passage) -> bool:
+            if everything:
+                return True
+            return _considered(passage, params) and passage.kind is not PassageKind.COMBINED
+
         results = [
             ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), []) for p in passages
-                                                if everything or _considered(p, params)])
+                                                if first_round(p)])
             for claim, passages in items
         ]  # fmt: skip
         for result in results:
@@ -279,30 +291,45 @@ class NLIVerifier:
             elif mismatch.kind != "entity" and entailment > scored.slot_entailment:
                 scored.slot_entailment, scored.slot_mismatch = entailment, mismatch
         if not everything:
-            self._score_context(results)
+            self._second_round(results)
         return results
 
-    def _score_context(self, results: list[ClaimScores]) -> None:
-        """Score the window of each sentence about to contradict through the model, where it was not scored
-        (windows are not, while their bar is 1) and the context rule may set the contradiction aside: one
-        more model call, only for such sentences."""
+    def _second_round(self, results: list[ClaimScores]) -> None:
+        """One more model call for what only some claims need, once their sentences are scored.
+
+        The window of each sentence about to contradict through the model, where it was not scored
+        (windows are not, while their bar is 1) and the context rule may set the contradiction aside. And
+        the combined premise of each claim that its sentences leave undecided: a combined premise can only
+        support, and only when no single passage does (see ``decide``), so a claim its sentences
+        contradict or support needs no such pass. Claims whose contradiction the context may set aside
+        get their combined premise read too, so that no third call is needed.
+        """
         params = self.params
-        if params.context_threshold > 1:
-            return
-        wanted = [
-            (result, window)
+        context: list[tuple[ClaimScores, Passage]] = []
+        if params.context_threshold <= 1:
+            context = [
+                (result, window)
+                for result in results
+                for scored in result.scored
+                if scored.passage.kind is PassageKind.SENTENCE
+                and scored.contradiction >= params.contradiction_threshold
+                and not any(_ends_at(s.passage, scored.passage) for s in result.scored)
+                if (window := next((p for p in result.passages if _ends_at(p, scored.passage)), None)) is not None
+            ]
+        unsure = {id(result) for result, _ in context}
+        combined = [
+            (result, passage)
             for result in results
-            for scored in result.scored
-            if scored.passage.kind is PassageKind.SENTENCE
-            and scored.contradiction >= params.contradiction_threshold
-            and not any(_ends_at(s.passage, scored.passage) for s in result.scored)
-            if (window := next((p for p in result.passages if _ends_at(p, scored.passage)), None)) is not None
+            if (passage := _combined(result)) is not None
+            and _considered(passage, params)
+            and (id(result) in unsure or self.decide(result, params).verdict is Verdict.UNKNOWN)
         ]
+        wanted = context + combined
         if not wanted:
             return
-        probabilities = self._model.predict([(window.premise, result.claim) for result, window in wanted])
-        for (result, window), row in zip(wanted, probabilities, strict=True):
-            scored = ScoredPassage(window, row, [])
+        probabilities = self._model.predict([(passage.premise, result.claim) for result, passage in wanted])
+        for (result, passage), row in zip(wanted, probabilities, strict=True):
+            scored = ScoredPassage(passage, row, [])
             scored.check(result.claim)
             result.scored.append(scored)
 
@@ -405,20 +432,20 @@ class NLIVerifier:
             known = next((s.coverage.share for s in scores.scored if s.passage is passage), None)
             return coverage(scores.claim, passage.premise).share if known is None else known
 
-        supporting = max(
-            (
-                s
-                for s in relevant
-                if not s.mismatches
-                and s.entailment >= support_bar(s)
-                and s.passage.similarity >= params.support_similarity
-                and s.coverage.share >= coverage_bar(s)
-                and not (params.specifics_required and s.coverage.missing_specifics)
-                and adds_to_sentences(s)
-            ),
-            key=lambda s: s.entailment,
-            default=None,
-        )
+        supports = [
+            s
+            for s in relevant
+            if not s.mismatches
+            and s.entailment >= support_bar(s)
+            and s.passage.similarity >= params.support_similarity
+            and s.coverage.share >= coverage_bar(s)
+            and not (params.specifics_required and s.coverage.missing_specifics)
+            and adds_to_sentences(s)
+        ]
+        # A passage that states the claim on its own is cited before a combined premise: it is the exact
+        # citation, and the combined premise then needs no model pass (see score).
+        alone = [s for s in supports if s.passage.kind is not PassageKind.COMBINED]
+        supporting = max(alone or supports, key=lambda s: s.entailment, default=None)
         if supporting is not None:
             passage = supporting.passage
             return self._verification(
