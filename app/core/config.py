@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     inference_backend: Literal["torch", "onnx", "onnx-int8", "bf16"] = Field(
         default="onnx",
         description="How the models run: 'onnx' (ONNX Runtime, float32: torch's numbers, faster), 'torch' "
-        "(the reference), 'onnx-int8' (the NLI model in int8: its work halved on a CPU with AMX, verdicts "
-        "move a little), or 'bf16' (the NLI model in torch with bfloat16 products: fast only on CPUs "
+        "(the reference), 'onnx-int8' (the NLI model in int8: its work halved on CPUs with AMX or AVX512-VNNI, "
+        "verdicts move a little), or 'bf16' (the NLI model in torch with bfloat16 products: fast only on CPUs "
         "with AMX or AVX512-BF16; see README).",
     )
     onnx_cache_dir: Path = Field(

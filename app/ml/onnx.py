@@ -5,7 +5,7 @@ NLI cross-encoder under models/) to ONNX and caches the file under a name derive
 weights' hash, so a changed model is exported afresh. In float32 the ONNX graph computes what torch
 computes (differences of about 1e-6) with less overhead per call. The cross-encoder also comes in
 ``int8``: its matrix products take int8 weights (per output channel) and int8 activations (one
-range per batch, measured as it runs), which halved its time on a CPU with AMX. Before it is
+range per batch, measured as it runs), which halved its time on CPUs with AMX or AVX512-VNNI. Before it is
 quantised, each encoder layer's input channels are evened out by moving their spread into the
 weights (SmoothQuant, Xiao et al. 2023), from activation ranges recorded on training pairs
 (``scripts/calibrate_int8.py``); that halves how far int8 moves the probabilities (see README). The
