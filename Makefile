@@ -74,7 +74,7 @@ lint: install
 
 # Service latency/throughput, ingestion, bare model work and retrieval up to 1M sentences, each beside the
 # previous run; the first run builds the synthetic corpora under build/bench/ (minutes). E.g.
-# BENCH_ARGS="--sections service --verifiers nli" for one part.
+# BENCH_ARGS="--sections service --verifiers nli" for one part; add "--repeat 3" for medians on a noisy machine.
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

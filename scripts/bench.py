@@ -12,6 +12,8 @@
   service start-up with that corpus in the database.
 
 Every figure is printed beside the previous run's (build/bench-history.jsonl), so a regression shows.
+On a noisy machine, ``--repeat N`` runs the chosen sections N times and reports each figure's median
+with its range; the median is what the history keeps.
 """
 
 from __future__ import annotations
@@ -200,14 +202,30 @@ def previous_run() -> dict[str, float]:
     return merged
 
 
-def report(current: dict[str, float], previous: dict[str, float]) -> None:
+def median_of(runs: Sequence[dict[str, float]]) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Each figure's median over repeated runs, and its lowest and highest value."""
+    names = list(dict.fromkeys(name for run in runs for name in run))
+    values = {name: [run[name] for run in runs if name in run] for name in names}
+    return (
+        {name: statistics.median(v) for name, v in values.items()},
+        {name: (min(v), max(v)) for name, v in values.items()},
+    )
+
+
+def report(
+    current: dict[str, float], previous: dict[str, float], spread: dict[str, tuple[float, float]] | None = None
+) -> None:
     width = max(map(len, current))
-    print(f"\n{'metric':<{width}}  {'this run':>12}  {'previous':>12}  change")
+    label = "median" if spread else "this run"
+    extra = f"  {'range of the runs':>21}" if spread else ""
+    print(f"\n{'metric':<{width}}  {label:>12}  {'previous':>12}  {'change':>7}{extra}")
     for name, value in current.items():
         before = previous.get(name)
         change = f"{(value - before) / before:+.1%}" if before else ""
         shown = f"{before:12.2f}" if before is not None else f"{'-':>12}"
-        print(f"{name:<{width}}  {value:12.2f}  {shown}  {change}")
+        low, high = (spread or {}).get(name, (value, value))
+        ranged = f"  {low:10.2f} – {high:<10.2f}" if spread else ""
+        print(f"{name:<{width}}  {value:12.2f}  {shown}  {change:>7}{ranged}")
 
 
 def git_commit() -> str:
@@ -222,8 +240,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200, help="/check requests per measurement")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="corpus sizes of the scale section")
     parser.add_argument("--claims", type=int, default=0, help="use only the first N seed claims (smoke runs)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the chosen sections this many times and report each figure's median and range (for noisy machines)",
+    )
     parser.add_argument("--shared", default=None)
     args = parser.parse_args()
+    if args.repeat < 1:
+        raise SystemExit("--repeat must be at least 1")
     sections = [s for s in args.sections.split(",") if s]
     unknown = set(sections) - set(SECTIONS)
     if unknown:
@@ -231,6 +257,34 @@ def main() -> None:
     shared = nli_data.shared_dir(args.shared)
     claims = seed_claims()[: args.claims or None]
 
+    runs = []
+    for run in range(args.repeat):
+        if args.repeat > 1:
+            print(f"run {run + 1} of {args.repeat}", flush=True)
+        runs.append(measure(args, sections, shared, claims))
+    current, spread = median_of([flatten(results) for results in runs])
+    previous = previous_run()
+    report(current, previous, spread if args.repeat > 1 else None)
+    HISTORY.parent.mkdir(parents=True, exist_ok=True)
+    from app.core.config import Settings
+
+    backend = Settings().inference_backend
+    print(f"inference backend: {backend}")
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "inference_backend": backend,
+        "runs": args.repeat,
+        "results": current,
+    }
+    with HISTORY.open("a", encoding="utf-8") as history:
+        history.write(json.dumps(entry) + "\n")
+    (ROOT / "build" / "bench.json").write_text(json.dumps(runs[0] if args.repeat == 1 else runs, indent=2) + "\n")
+    print(f"\nsaved to {HISTORY.relative_to(ROOT)} and build/bench.json")
+
+
+def measure(args: argparse.Namespace, sections: list[str], shared: Path, claims: list[str]) -> dict[str, Any]:
+    """One run of the chosen sections."""
     results: dict[str, Any] = {}
     if "service" in sections:
         for verifier in args.verifiers.split(","):
@@ -254,25 +308,7 @@ def main() -> None:
         sizes = [int(s) for s in args.sizes.split(",")]
         print("retrieval at scale ...", flush=True)
         results["scale"] = bench_scale.measure(sizes, claims[:20], 50, shared)
-
-    current = flatten(results)
-    previous = previous_run()
-    report(current, previous)
-    HISTORY.parent.mkdir(parents=True, exist_ok=True)
-    from app.core.config import Settings
-
-    backend = Settings().inference_backend
-    print(f"inference backend: {backend}")
-    entry = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "inference_backend": backend,
-        "results": current,
-    }
-    with HISTORY.open("a", encoding="utf-8") as history:
-        history.write(json.dumps(entry) + "\n")
-    (ROOT / "build" / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nsaved to {HISTORY.relative_to(ROOT)} and build/bench.json")
+    return results
 
 
 if __name__ == "__main__":
