@@ -191,14 +191,15 @@ def flatten(results: dict[str, Any], prefix: str = "") -> dict[str, float]:
     return flat
 
 
-def previous_run() -> dict[str, float]:
-    """The figures of the last recorded run (each metric from the newest run that measured it)."""
+def previous_run(backend: str) -> dict[str, float]:
+    """The figures of the last recorded run with the same inference backend (each metric from the newest
+    such run that measured it): an int8 run is no baseline for a float32 one."""
     if not HISTORY.is_file():
         return {}
     merged: dict[str, float] = {}
     for line in HISTORY.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            merged.update(json.loads(line)["results"])
+        if line.strip() and (entry := json.loads(line)).get("inference_backend", "onnx") == backend:
+            merged.update(entry["results"])
     return merged
 
 
@@ -263,13 +264,12 @@ def main() -> None:
             print(f"run {run + 1} of {args.repeat}", flush=True)
         runs.append(measure(args, sections, shared, claims))
     current, spread = median_of([flatten(results) for results in runs])
-    previous = previous_run()
-    report(current, previous, spread if args.repeat > 1 else None)
-    HISTORY.parent.mkdir(parents=True, exist_ok=True)
     from app.core.config import Settings
 
     backend = Settings().inference_backend
-    print(f"inference backend: {backend}")
+    report(current, previous_run(backend), spread if args.repeat > 1 else None)
+    HISTORY.parent.mkdir(parents=True, exist_ok=True)
+    print(f"inference backend: {backend} (compared with the last run on the same backend)")
     entry = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
