@@ -211,7 +211,7 @@ def _combined(result: ClaimScores) -> Passage | None:
 
 
 class NLIVerifier:
-    """Decides with the in-house NLI cross-encoder plus explicit checks; all pairs in one batch."""
+    """Decides with the in-house NLI cross-encoder plus explicit checks; a request's pairs in one or two calls."""
 
     def __init__(self, model: NLIModel, params: EngineParams) -> None:
         self._model = model
