@@ -418,6 +418,23 @@ def test_a_combined_premise_supports_only_with_more_of_the_claim_than_its_senten
     assert answer(claim, germany, other, 1.0) is Verdict.UNKNOWN
 
 
+def test_a_passage_far_below_the_closest_sentence_is_not_read_under_a_margin() -> None:
+    claim = "The ministers approved the plan."
+    close = passage("The ministers met to discuss the plan.", 0.8, 0)
+    far = passage("The ministers threw out the plan.", 0.45, 1)
+    script = {(far.text, claim): (0.05, 0.1, 0.85)}
+    for margin, read in [(1.0, True), (0.2, False)]:
+        model = ScriptedNLI(script)
+        verifier = NLIVerifier(model, EngineParams(0.3, 0.5, 0.5, similarity_margin=margin))  # type: ignore[arg-type]
+        [answer] = verifier.verify([(claim, [close, far])])
+        assert ((far.premise, claim) in model.seen) is read
+        assert (close.premise, claim) in model.seen
+        assert answer.verdict is (Verdict.CONTRADICTED if read else Verdict.UNKNOWN)
+        # A replay over fully scored passages (as tuning does) decides as the service does.
+        [scores] = verifier.score([(claim, [close, far])], everything=True)
+        assert verifier.decide(scores, verifier.params).verdict is answer.verdict
+
+
 def test_windows_cost_no_inference_when_the_window_bar_keeps_them_from_deciding() -> None:
     claim = "The alliance agreed a timetable."
     sentence_passage = passage("It agreed a timetable.", 0.7, index=4)

@@ -87,6 +87,9 @@ class EngineParams:
     # its other clauses ("committed to initially provide ... totaling 12 billion euros"). Above 1 (the
     # default) this is off.
     slot_similarity: float = 1.1
+    # A passage this much less similar to the claim than the claim's closest sentence takes no part (and
+    # costs no model pass): so far down the ranking it is rarely the evidence. At 1 (the default) this is off.
+    similarity_margin: float = 1.0
     # Platt scaling per verdict: confidence = sigmoid(a * logit(raw score) + b + c * similarity + d * coverage),
     # with the similarity and coverage share of the cited passage (c and d are 0 where an entry omits them).
     # An entry "verdict/basis" (e.g. "contradicted/slot") applies to verdicts reached by that rule only.
@@ -199,11 +202,23 @@ def _ends_at(window: Passage, sentence: Passage) -> bool:
     )
 
 
-def _considered(passage: Passage, params: EngineParams) -> bool:
+def _floor(passages: Sequence[Passage], params: EngineParams) -> float:
+    """The similarity a passage needs to take part: the relevance bar, or the margin below the closest sentence."""
+    closest = max((p.similarity for p in passages if p.kind is PassageKind.SENTENCE), default=0.0)
+    return max(params.relevant_similarity, closest - params.similarity_margin)
+
+
+def _considered(passage: Passage, params: EngineParams, floor: float) -> bool:
     """Whether a passage takes part in decisions under ``params`` (scoring skips those that do not)."""
-    if passage.similarity < params.relevant_similarity:
+    if passage.similarity < (params.relevant_similarity if passage.kind is PassageKind.COMBINED else floor):
         return False
     return params.windows_decide or passage.kind is not PassageKind.WINDOW
+
+
+def first_round(passages: Sequence[Passage], params: EngineParams) -> list[Passage]:
+    """The passages of a claim that the first model call reads under ``params`` (the combined premise waits)."""
+    floor = _floor(passages, params)
+    return [p for p in passages if _considered(p, params, floor) and p.kind is not PassageKind.COMBINED]
 
 
 def _combined(result: ClaimScores) -> Passage | None:
@@ -225,23 +240,18 @@ class NLIVerifier:
         """Run the NLI model over the (passage, claim) pairs and slot substitutions a decision can use.
 
         What cannot change a decision under the parameters costs no model pass: passages below the
-        relevance bar, windows when their bar is 1 (but for the window of a sentence about to contradict,
-        which the context rule reads in a second call), substituted values beyond the ``slot_sentences``
-        closest sentences, person or organisation slots and antonym substitutions when they are off, and
-        the combined premise of a claim that its single sentences already decide (the second call reads
-        it for the rest). ``everything`` scores them all, for tuning to replay decisions under other
-        parameters.
+        relevance bar or too far below the closest sentence, windows when their bar is 1 (but for the
+        window of a sentence about to contradict, which the context rule reads in a second call),
+        substituted values beyond the ``slot_sentences`` closest sentences, person or organisation slots
+        and antonym substitutions when they are off, and the combined premise of a claim that its single
+        sentences already decide (the second call reads it for the rest). ``everything`` scores them
+        all, for tuning to replay decisions under other parameters.
         """
         params = self.params
 
-        def first_round(passage: Passage) -> bool:
-            if everything:
-                return True
-            return _considered(passage, params) and passage.kind is not PassageKind.COMBINED
-
         results = [
-            ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), []) for p in passages
-                                                if first_round(p)])
+            ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), [])
+                                                for p in (passages if everything else first_round(passages, params))])
             for claim, passages in items
         ]  # fmt: skip
         for result in results:
@@ -321,7 +331,7 @@ class NLIVerifier:
             (result, passage)
             for result in results
             if (passage := _combined(result)) is not None
-            and _considered(passage, params)
+            and _considered(passage, params, _floor(result.passages, params))
             and (id(result) in unsure or self.decide(result, params).verdict is Verdict.UNKNOWN)
         ]
         wanted = context + combined
@@ -337,7 +347,8 @@ class NLIVerifier:
         """Turn scores into a verdict under ``params``; cheap, so tuning can replay it many times."""
         # Passages that cannot take part are left out, as scoring leaves them out when serving:
         # a replay during tuning then sees exactly what the service sees.
-        relevant = [s for s in scores.scored if _considered(s.passage, params)]
+        floor = _floor(scores.passages, params)
+        relevant = [s for s in scores.scored if _considered(s.passage, params, floor)]
         ranked = sorted(scores.passages, key=lambda p: p.similarity, reverse=True)
         if not relevant:
             best = f" (best similarity {ranked[0].similarity:.2f})" if ranked else ""
