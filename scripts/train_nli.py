@@ -27,6 +27,8 @@ import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel  # noqa: E402
 
+from app.ml.cpu import cpu_flags  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nli_data  # noqa: E402
 
@@ -232,9 +234,7 @@ def use_bf16(precision: str, device: torch.device) -> bool:
         return precision == "bf16"
     if device.type == "cuda":
         return bool(torch.cuda.is_bf16_supported())
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        flags = handle.read()
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 
 def rng_state() -> dict[str, Any]:

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from app.core.config import Settings
+from app.ml import cpu
 from app.ml.embedder import Embedder
 from app.ml.nli import LABELS, NLIModel, length_groups
-from app.ml.onnx import RANGES_FILE, OnnxEmbedder, OnnxNLIModel, export, smooth
+from app.ml.onnx import RANGES_FILE, OnnxEmbedder, OnnxNLIModel, export, int8_variant, int8_weight_bits, smooth
 
 SETTINGS = Settings()
 SENTENCES = [
@@ -61,7 +62,7 @@ def test_onnx_embeddings_point_where_the_torch_ones_do(embedder: Embedder, onnx_
 def test_onnx_nli_gives_the_torch_labels_in_the_same_column_order(
     reference_nli: NLIModel, onnx_nli: OnnxNLIModel
 ) -> None:
-    int8 = onnx_nli.version.endswith("int8")
+    int8 = "+onnx-int8" in onnx_nli.version
     reference, fast = reference_nli.predict(PAIRS), onnx_nli.predict(PAIRS)
     assert fast.shape == (len(PAIRS), len(LABELS))
     assert np.allclose(fast.sum(axis=1), 1.0, atol=1e-5)
@@ -103,6 +104,32 @@ def test_an_int8_export_without_activation_ranges_says_how_to_make_them(tmp_path
         export("nli", folder, tmp_path / "onnx", int8=True)
     with pytest.raises(ValueError, match="only the NLI"):
         export("embedder", folder, tmp_path / "onnx", int8=True)
+
+
+def test_int8_weights_lose_a_bit_only_on_cpus_without_an_int8_dot_product() -> None:
+    assert int8_weight_bits(frozenset({"avx2", "avx512f", "avx512_vnni"})) == 8
+    assert int8_weight_bits(frozenset({"avx2", "avx_vnni"})) == 8
+    assert int8_weight_bits(frozenset({"avx2", "amx_int8", "amx_tile"})) == 8
+    assert int8_weight_bits(frozenset({"avx2", "fma", "avx512_bf16"})) == 7  # bf16 is no int8 dot product
+    assert int8_weight_bits(frozenset()) == 7  # unknown CPU: the choice that cannot overflow
+
+
+def test_cpu_flags_come_from_the_flags_line_and_are_empty_when_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2 avx512_vnni\n\n")
+    monkeypatch.setattr(cpu, "CPUINFO", info)
+    cpu.cpu_flags.cache_clear()
+    try:
+        assert cpu.cpu_flags() == frozenset({"fpu", "sse2", "avx2", "avx512_vnni"})
+        assert int8_variant() == "int8"
+        cpu.cpu_flags.cache_clear()
+        monkeypatch.setattr(cpu, "CPUINFO", tmp_path / "missing")
+        assert cpu.cpu_flags() == frozenset()
+        assert int8_variant() == "int8-w7"
+    finally:
+        cpu.cpu_flags.cache_clear()
 
 
 def test_length_groups_keep_one_long_premise_from_padding_the_short_pairs() -> None:

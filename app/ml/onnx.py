@@ -8,9 +8,13 @@ computes (differences of about 1e-6) with less overhead per call. The cross-enco
 range per batch, measured as it runs), which halved its time on CPUs with AMX or AVX512-VNNI. Before it is
 quantised, each encoder layer's input channels are evened out by moving their spread into the
 weights (SmoothQuant, Xiao et al. 2023), from activation ranges recorded on training pairs
-(``scripts/calibrate_int8.py``); that halves how far int8 moves the probabilities (see README). The
+(``scripts/calibrate_int8.py``); that halves how far int8 moves the probabilities (see README).
+On CPUs without an int8 dot-product instruction (AVX2 only: no AVX512-VNNI, AVX-VNNI or AMX) the
+weights get 7 bits instead of 8: there ONNX Runtime adds pairs of int8 products in 16 bits, which
+full-range weights can overflow (ONNX Runtime's documented remedy; measured, see README). The
 service exports on first use (seconds); ``python -m app.ml.onnx`` does it ahead of time (the
-Dockerfile does, at build time).
+Dockerfile does, at build time). The int8 file's name says its weight bits, so a CPU of the other
+kind exports its own rather than using it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
+from app.ml.cpu import cpu_flags
 from app.ml.embedder import Embedder, Vectors, bundled_model_path
 from app.ml.nli import LABELS, NLIModel, label_columns, weights_digest
 
@@ -42,6 +47,19 @@ RANGES_FILE = "activation_ranges.safetensors"
 # How much of each input channel's spread moves into the weights (0: none, 1: all of it). Chosen on the
 # dev claims' NLI pairs, by how far int8 moved their probabilities from float32 (0.5 to 1.0 tried).
 SMOOTHING = 0.9
+# CPU flags of an instruction that multiplies int8 and adds into 32 bits in one step.
+INT8_DOT_PRODUCT = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def int8_weight_bits(flags: frozenset[str]) -> int:
+    """8 where the CPU has an int8 dot product; else 7, so that two products summed in 16 bits cannot overflow."""
+    return 8 if flags & INT8_DOT_PRODUCT else 7
+
+
+def int8_variant() -> str:
+    """The int8 variant for this CPU, "int8" or "int8-w7" (7-bit weights): in export file names and model versions."""
+    bits = int8_weight_bits(cpu_flags())
+    return "int8" if bits == 8 else f"int8-w{bits}"
 
 
 def _partial(target: Path) -> Path:
@@ -62,13 +80,14 @@ def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> 
     if not ranges.is_file():
         raise FileNotFoundError(f"{ranges} is missing: run scripts/calibrate_int8.py (make calibrate-int8)")
     digest = hashlib.sha256(ranges.read_bytes()).hexdigest()[:8]
-    target = cache_dir / f"{kind}-{weights_digest(model_dir)}-int8-smooth{round(SMOOTHING * 100)}-{digest}.onnx"
+    variant, bits = int8_variant(), int8_weight_bits(cpu_flags())
+    target = cache_dir / f"{kind}-{weights_digest(model_dir)}-{variant}-smooth{round(SMOOTHING * 100)}-{digest}.onnx"
     if not target.is_file():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         smoothed = _partial(target.with_name(target.stem + "-fp32"))
         _export_fp32(kind, model_dir, smoothed, ranges)
-        logger.info("quantising %s to int8", smoothed.name)
+        logger.info("quantising %s to int8 (%d-bit weights)", smoothed.name, bits)
         partial = _partial(target)
         try:
             quantize_dynamic(
@@ -76,6 +95,7 @@ def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> 
                 str(partial),
                 weight_type=QuantType.QInt8,
                 per_channel=True,
+                reduce_range=bits == 7,
                 op_types_to_quantize=["MatMul"],
             )
         finally:
@@ -235,7 +255,7 @@ class OnnxNLIModel(NLIModel):
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self._columns = label_columns(config["id2label"], model_dir)
         self._batch_size = batch_size
-        self.version = f"{model_dir.name}@{weights_digest(model_dir)}+onnx-{'int8' if int8 else 'fp32'}"
+        self.version = f"{model_dir.name}@{weights_digest(model_dir)}+onnx-{int8_variant() if int8 else 'fp32'}"
 
     def _token_lengths(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
         return [sum(e.attention_mask) for e in self._session.tokenizer.encode_batch(list(pairs))]
