@@ -70,7 +70,7 @@ kill-test: install
 
 lint: install
 	$(BIN)/ruff check app tests scripts
-	$(BIN)/mypy app
+	$(BIN)/mypy app scripts
 
 # Service latency/throughput, ingestion, bare model work and retrieval up to 1M sentences, each beside the
 # previous run; the first run builds the synthetic corpora under build/bench/ (minutes). E.g.

@@ -71,13 +71,12 @@ def timed_requests(
 def bench_service(verifier: str, claims: list[str], rounds: int) -> dict[str, float]:
     """Start-up and check latency/throughput of one verifier's service on the seed corpus."""
     results: dict[str, float] = {}
-    settings = {"verifier": verifier, "inference_timeout_seconds": "600"}
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{Path(scratch) / 'bench.db'}"
-        service = Service(url, **settings)
+        service = Service(url, verifier=verifier, inference_timeout_seconds="600")
         results["startup_fresh_db_s"] = service.wait_ready(600)
         service.terminate()
-        service = Service(url, **settings)
+        service = Service(url, verifier=verifier, inference_timeout_seconds="600")
         results["startup_existing_db_s"] = service.wait_ready(600)
         try:
             limits = httpx.Limits(max_connections=CONCURRENCY * 2)
@@ -155,7 +154,9 @@ def bench_model(claims: list[str], repeats: int) -> dict[str, float]:
     runtime.load()
     checker = runtime.checker
     checker.check(claims[:3], settings.default_top_k)  # warm-up
-    embed_ms, nli_ms, pipeline_ms = [], [], []
+    embed_ms: list[float] = []
+    nli_ms: list[float] = []
+    pipeline_ms: list[float] = []
     for claim in claims:
         embedder.calls.clear()
         nli.calls.clear()

@@ -39,6 +39,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, insert
@@ -150,7 +151,8 @@ def build_database(
     documents = size // SENTENCES_PER_DOCUMENT
     with engine.begin() as connection:
         for first in range(0, documents, chunk_documents):
-            document_rows, sentence_rows = [], []
+            document_rows: list[dict[str, Any]] = []
+            sentence_rows: list[dict[str, Any]] = []
             for number in range(first, min(first + chunk_documents, documents)):
                 rows = [(number * SENTENCES_PER_DOCUMENT + i) % len(texts) for i in range(SENTENCES_PER_DOCUMENT)]
                 offsets, start = [], 0

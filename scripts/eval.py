@@ -16,6 +16,7 @@ import json
 import logging
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from app.core.config import PROJECT_ROOT
@@ -53,7 +54,7 @@ def main() -> None:
 
     shared = nli_data.shared_dir(args.shared)
     wanted = args.sets.split(",")
-    loaders = {
+    loaders: dict[str, Callable[[], list[evaluation.Example]]] = {
         "seed": evaluation.seed_claims,
         "news": lambda: evaluation.news_claims(shared),
         "climate-fever": lambda: evaluation.climate_fever(shared, "report"),

