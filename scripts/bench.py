@@ -19,6 +19,7 @@ with its range; the median is what the history keeps.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
@@ -73,10 +74,11 @@ def bench_service(verifier: str, claims: list[str], rounds: int) -> dict[str, fl
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{Path(scratch) / 'bench.db'}"
-        service = Service(url, verifier=verifier, inference_timeout_seconds="600")
+        start = functools.partial(Service, url, verifier=verifier, inference_timeout_seconds="600")
+        service = start()
         results["startup_fresh_db_s"] = service.wait_ready(600)
         service.terminate()
-        service = Service(url, verifier=verifier, inference_timeout_seconds="600")
+        service = start()
         results["startup_existing_db_s"] = service.wait_ready(600)
         try:
             limits = httpx.Limits(max_connections=CONCURRENCY * 2)
