@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -479,3 +480,23 @@ def test_a_value_put_back_must_leave_no_other_value_differing() -> None:
     assert (text, month_only) not in model.seen
     assert (text, "Sales rose 0.4% in February.") not in model.seen
     assert answer.verdict is Verdict.UNKNOWN
+
+
+def test_saved_parameters_load_back_and_save_byte_for_byte(tmp_path) -> None:
+    """make tune's file: a rerun that picks the same values must not churn digits or key order."""
+    params = EngineParams(
+        support_threshold=0.35,
+        similarity_margin=0.2,
+        calibration={"supported": (0.5531388625654589, -1.7331957192975505, 3.5931977236326690)},
+    )
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    params.save(first, extra={"notes": {"command": "make tune", "ece": 0.098912345678}})
+    loaded = EngineParams.load(first)
+    loaded.save(second, extra={"notes": {"command": "make tune", "ece": 0.098912345678}})
+
+    assert first.read_bytes() == second.read_bytes()
+    assert loaded.support_threshold == 0.35 and loaded.similarity_margin == 0.2
+    assert loaded.calibration["supported"] == (0.553139, -1.733196, 3.593198)
+    saved_keys = list(json.loads(first.read_text()))
+    assert saved_keys[: len(EngineParams.__dataclass_fields__)] == list(EngineParams.__dataclass_fields__)
+    assert saved_keys[-1] == "notes"

@@ -108,9 +108,28 @@ class EngineParams:
         return cls(**{k: float(v) for k, v in raw.items() if k in known}, calibration=calibration)
 
     def save(self, path: Path, extra: dict[str, object] | None = None) -> None:
-        """Write the parameters, with ``extra`` entries (notes, baseline) that loading ignores."""
+        """Write the parameters, with ``extra`` entries (notes, baseline) that loading ignores.
+
+        Fields keep their declaration order and numbers are rounded to ``_SAVED_DIGITS`` decimals, so
+        a rerun of ``make tune`` that chooses the same values rewrites the file byte for byte, even on a
+        CPU whose float sums differ in the last digits.
+        """
         content = {**asdict(self), **(extra or {})}
-        path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(_rounded(content), indent=2) + "\n", encoding="utf-8")
+
+
+_SAVED_DIGITS = 6
+
+
+def _rounded(value: object) -> object:
+    """``value`` with every float in it (inside dicts, lists and tuples) rounded to ``_SAVED_DIGITS``."""
+    if isinstance(value, float):
+        return round(value, _SAVED_DIGITS)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    return value
 
 
 @dataclass
