@@ -114,6 +114,34 @@ def test_int8_weights_lose_a_bit_only_on_cpus_without_an_int8_dot_product() -> N
     assert int8_weight_bits(frozenset()) == 7  # unknown CPU: the choice that cannot overflow
 
 
+@pytest.mark.parametrize("flags, bits", [("avx2 avx512_vnni", 8), ("avx2", 7)], ids=["vnni", "avx2-only"])
+def test_the_int8_export_quantises_weights_to_the_bits_of_the_cpu_it_runs_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: str, bits: int
+) -> None:
+    """Both variants, whichever CPU runs the suite: the file is named for its variant and its weights use that range."""
+    import onnx
+    from onnx import numpy_helper
+
+    info = tmp_path / "cpuinfo"
+    info.write_text(f"flags\t\t: fpu sse2 {flags}\n")
+    monkeypatch.setattr(cpu, "CPUINFO", info)
+    cpu.cpu_flags.cache_clear()
+    try:
+        path = export("nli", SETTINGS.nli_model, tmp_path / "onnx", int8=True)
+    finally:
+        cpu.cpu_flags.cache_clear()
+    assert ("-int8-w7-" in path.name) == (bits == 7)
+    initializers = onnx.load(str(path)).graph.initializer
+    weights = [
+        numpy_helper.to_array(t) for t in initializers if t.data_type == onnx.TensorProto.INT8 and len(t.dims) == 2
+    ]
+    # Query, key, value, attention output and two feed-forward matrices in each of 6 layers; pooler; classifier.
+    assert len(weights) == 6 * 6 + 2
+    largest = max(int(np.abs(w.astype(np.int32)).max()) for w in weights)
+    # ONNX Runtime's reduced range is -64..64: two products with activations up to 255 still sum below 2**15.
+    assert largest == (127 if bits == 8 else 64)
+
+
 def test_cpu_flags_come_from_the_flags_line_and_are_empty_when_unknown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
