@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -482,7 +483,7 @@ def test_a_value_put_back_must_leave_no_other_value_differing() -> None:
     assert answer.verdict is Verdict.UNKNOWN
 
 
-def test_saved_parameters_load_back_and_save_byte_for_byte(tmp_path) -> None:
+def test_saved_parameters_load_back_and_save_byte_for_byte(tmp_path: Path) -> None:
     """make tune's file: a rerun that picks the same values must not churn digits or key order."""
     params = EngineParams(
         support_threshold=0.35,

@@ -32,6 +32,8 @@ _POLARITY_KINDS = ("negation", "antonym")
 # Person and organisation slots are checked against this many of the closest sentences at most.
 _ENTITY_SENTENCES = 3
 _ENTAILMENT, _NEUTRAL, _CONTRADICTION = 0, 1, 2
+# Decimals of the numbers in a saved parameter file (see EngineParams.save).
+_SAVED_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,6 @@ class EngineParams:
         """
         content = {**asdict(self), **(extra or {})}
         path.write_text(json.dumps(_rounded(content), indent=2) + "\n", encoding="utf-8")
-
-
-_SAVED_DIGITS = 4
 
 
 def _rounded(value: object) -> object:
