@@ -3,7 +3,7 @@ against the torch float32 models (the reference)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,21 @@ def onnx_embedder() -> OnnxEmbedder:
 @pytest.fixture(scope="module")
 def reference_nli() -> NLIModel:
     return NLIModel(SETTINGS.nli_model)
+
+
+@pytest.fixture
+def fake_cpuinfo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | None], None]]:
+    """Point the CPU-flag reader at a /proc/cpuinfo of the given text (None: no such file), uncached."""
+
+    def fake(text: str | None) -> None:
+        info = tmp_path / "cpuinfo"
+        if text is not None:
+            info.write_text(text)
+        monkeypatch.setattr(cpu, "CPUINFO", info if text is not None else tmp_path / "missing")
+        cpu.cpu_flags.cache_clear()
+
+    yield fake
+    cpu.cpu_flags.cache_clear()  # the next test reads the real CPU again
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["fp32", "int8"])
@@ -116,20 +131,14 @@ def test_int8_weights_lose_a_bit_only_on_cpus_without_an_int8_dot_product() -> N
 
 @pytest.mark.parametrize("flags, bits", [("avx2 avx512_vnni", 8), ("avx2", 7)], ids=["vnni", "avx2-only"])
 def test_the_int8_export_quantises_weights_to_the_bits_of_the_cpu_it_runs_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: str, bits: int
+    tmp_path: Path, fake_cpuinfo: Callable[[str | None], None], flags: str, bits: int
 ) -> None:
     """Both variants, whichever CPU runs the suite: the file is named for its variant and its weights use that range."""
     import onnx
     from onnx import numpy_helper
 
-    info = tmp_path / "cpuinfo"
-    info.write_text(f"flags\t\t: fpu sse2 {flags}\n")
-    monkeypatch.setattr(cpu, "CPUINFO", info)
-    cpu.cpu_flags.cache_clear()
-    try:
-        path = export("nli", SETTINGS.nli_model, tmp_path / "onnx", int8=True)
-    finally:
-        cpu.cpu_flags.cache_clear()
+    fake_cpuinfo(f"flags\t\t: fpu sse2 {flags}\n")
+    path = export("nli", SETTINGS.nli_model, tmp_path / "onnx", int8=True)
     assert ("-int8-w7-" in path.name) == (bits == 7)
     initializers = onnx.load(str(path)).graph.initializer
     weights = [
@@ -143,21 +152,14 @@ def test_the_int8_export_quantises_weights_to_the_bits_of_the_cpu_it_runs_on(
 
 
 def test_cpu_flags_come_from_the_flags_line_and_are_empty_when_unknown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_cpuinfo: Callable[[str | None], None],
 ) -> None:
-    info = tmp_path / "cpuinfo"
-    info.write_text("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2 avx512_vnni\n\n")
-    monkeypatch.setattr(cpu, "CPUINFO", info)
-    cpu.cpu_flags.cache_clear()
-    try:
-        assert cpu.cpu_flags() == frozenset({"fpu", "sse2", "avx2", "avx512_vnni"})
-        assert int8_variant() == "int8"
-        cpu.cpu_flags.cache_clear()
-        monkeypatch.setattr(cpu, "CPUINFO", tmp_path / "missing")
-        assert cpu.cpu_flags() == frozenset()
-        assert int8_variant() == "int8-w7"
-    finally:
-        cpu.cpu_flags.cache_clear()
+    fake_cpuinfo("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2 avx512_vnni\n\n")
+    assert cpu.cpu_flags() == frozenset({"fpu", "sse2", "avx2", "avx512_vnni"})
+    assert int8_variant() == "int8"
+    fake_cpuinfo(None)
+    assert cpu.cpu_flags() == frozenset()
+    assert int8_variant() == "int8-w7"
 
 
 def test_length_groups_keep_one_long_premise_from_padding_the_short_pairs() -> None:

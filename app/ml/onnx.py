@@ -56,9 +56,9 @@ def int8_weight_bits(flags: frozenset[str]) -> int:
     return 8 if flags & INT8_DOT_PRODUCT else 7
 
 
-def int8_variant() -> str:
-    """The int8 variant for this CPU, "int8" or "int8-w7" (7-bit weights): in export file names and model versions."""
-    bits = int8_weight_bits(cpu_flags())
+def int8_variant(bits: int | None = None) -> str:
+    """The name of the int8 variant for ``bits``-bit weights (default: this CPU's): "int8" or "int8-w7"."""
+    bits = int8_weight_bits(cpu_flags()) if bits is None else bits
     return "int8" if bits == 8 else f"int8-w{bits}"
 
 
@@ -80,7 +80,8 @@ def export(kind: Kind, model_dir: Path, cache_dir: Path, int8: bool = False) -> 
     if not ranges.is_file():
         raise FileNotFoundError(f"{ranges} is missing: run scripts/calibrate_int8.py (make calibrate-int8)")
     digest = hashlib.sha256(ranges.read_bytes()).hexdigest()[:8]
-    variant, bits = int8_variant(), int8_weight_bits(cpu_flags())
+    bits = int8_weight_bits(cpu_flags())
+    variant = int8_variant(bits)
     target = cache_dir / f"{kind}-{weights_digest(model_dir)}-{variant}-smooth{round(SMOOTHING * 100)}-{digest}.onnx"
     if not target.is_file():
         from onnxruntime.quantization import QuantType, quantize_dynamic
