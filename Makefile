@@ -82,7 +82,6 @@ bench: install
 # The in-house NLI model: rebuild it from ../shared/nli-data (about 1.5 h on 2 cores), then measure it.
 train-nli: install
 	$(BIN)/python scripts/train_nli.py
-	$(BIN)/python scripts/fit_nli_prior.py
 	$(BIN)/python scripts/calibrate_int8.py
 
 # Activation ranges for the int8 export of the NLI model (FACTCHECK_INFERENCE_BACKEND=onnx-int8).

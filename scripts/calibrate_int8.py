@@ -29,10 +29,11 @@ SEED = 7
 
 
 def calibration_pairs(shared: Path) -> list[nli_data.Pair]:
+    fever = nli_data.without_claims(nli_data.load_set(shared, "fever_nli", "dev"), nli_data.fever_test_claims(shared))
     sources = (
-        nli_data.fever_nli_split(shared)[0],
+        fever,
         nli_data.load_set(shared, "snli", "train"),
-        nli_data.mnli_mismatched_split(shared)[0],
+        nli_data.load_set(shared, "mnli", "dev_mismatched.nc_noisy"),
     )
     chosen = []
     for pairs in sources:

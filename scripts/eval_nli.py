@@ -79,20 +79,16 @@ def eval_sets(shared: Path) -> dict[str, tuple[list[Pair], str]]:
     }
 
 
-def predict_logits(model: CrossEncoder, pairs: list[Pair], batch_size: int = 32) -> np.ndarray:
-    """The three logits of every pair, in input order; pairs are scored sorted by length so batches pad little."""
+def predict(model: CrossEncoder, pairs: list[Pair], batch_size: int = 32) -> list[str]:
+    """Predicted labels; pairs are sorted by length so each batch pads little."""
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].premise) + len(pairs[i].hypothesis))
     logits = model.predict(
         [(pairs[i].premise, pairs[i].hypothesis) for i in order], batch_size=batch_size, show_progress_bar=False
     )
-    result = np.empty((len(pairs), len(LABELS)), dtype=np.float32)
-    result[order] = np.asarray(logits)
-    return result
-
-
-def predict(model: CrossEncoder, pairs: list[Pair], batch_size: int = 32) -> list[str]:
-    """Predicted labels: the argmax of the logits."""
-    return [LABELS[int(i)] for i in predict_logits(model, pairs, batch_size).argmax(axis=1)]
+    labels = [""] * len(pairs)
+    for i, row in zip(order, np.asarray(logits), strict=True):
+        labels[i] = LABELS[int(row.argmax())]
+    return labels
 
 
 def macro_f1(gold: list[str], pred: list[str], labels: tuple[str, ...] = LABELS) -> float:

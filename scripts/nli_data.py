@@ -18,9 +18,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 MNLI_HELDOUT_SIZE = 2000
 BBC_HELDOUT_PERCENT = 10
-# Held out of training to fit the model's class prior afterwards (scripts/fit_nli_prior.py), never reported on.
-FEVER_CALIBRATION_PERCENT = 15
-MNLI_CALIBRATION_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -87,36 +84,6 @@ def fever_test_claims(shared: Path) -> set[str]:
 def without_claims(pairs: Iterable[Pair], claims: set[str]) -> list[Pair]:
     """Drop pairs whose hypothesis is one of the given (normalised) claims."""
     return [p for p in pairs if normalise_claim(p.hypothesis) not in claims]
-
-
-def fever_nli_split(shared: Path) -> tuple[list[Pair], list[Pair]]:
-    """FEVER-NLI dev without the test claims, split by a stable hash of the claim into (train, calibration)."""
-    pairs = without_claims(load_set(shared, "fever_nli", "dev"), fever_test_claims(shared))
-    calibration = [p for p in pairs if stable_hash(normalise_claim(p.hypothesis)) % 100 < FEVER_CALIBRATION_PERCENT]
-    held = {normalise_claim(p.hypothesis) for p in calibration}
-    return without_claims(pairs, held), calibration
-
-
-def fever_unseen_claims(shared: Path) -> set[str]:
-    """FEVER claims no training pair may have: the test claims and the calibration claims."""
-    _, calibration = fever_nli_split(shared)
-    return fever_test_claims(shared) | {normalise_claim(p.hypothesis) for p in calibration}
-
-
-def mnli_mismatched_split(shared: Path) -> tuple[list[Pair], list[Pair]]:
-    """Split MNLI dev_mismatched into (train, calibration); calibration = the 1,000 lowest stable hashes."""
-    pairs = load_set(shared, "mnli", "dev_mismatched.nc_noisy")
-    ranked = sorted(pairs, key=lambda p: stable_hash(p.premise + "\t" + p.hypothesis))
-    return ranked[MNLI_CALIBRATION_SIZE:], ranked[:MNLI_CALIBRATION_SIZE]
-
-
-def calibration_sets(shared: Path) -> dict[str, list[Pair]]:
-    """Sets never trained on that fit the class prior: FEVER-NLI and MNLI mismatched slices, and SNLI dev."""
-    return {
-        "fever_nli_calibration": fever_nli_split(shared)[1],
-        "mnli_mismatched_calibration": mnli_mismatched_split(shared)[1],
-        "snli_dev": load_set(shared, "snli", "dev"),
-    }
 
 
 # ---------------------------------------------------------------- sentences and documents
@@ -789,17 +756,17 @@ def _with_context(sentence: str, doc: Doc, rng: random.Random, always: bool = Fa
 
 def training_sets(shared: Path, seed: int) -> dict[str, list[Pair]]:
     """All training pairs by source, with every held-out and test example excluded."""
-    unseen_claims = fever_unseen_claims(shared)
+    test_claims = fever_test_claims(shared)
     mnli_train, _ = mnli_matched_split(shared)
-    fever_train, _ = fever_nli_split(shared)
+    fever_dev = without_claims(load_set(shared, "fever_nli", "dev"), test_claims)
     rte_entailed = [p for p in load_set(shared, "rte", "train") if p.label == "entailment"]
     return {
         "snli": load_set(shared, "snli", "train"),
         "mnli_matched": mnli_train,
-        "mnli_mismatched": mnli_mismatched_split(shared)[0],
-        "fever_nli": fever_train,
-        "fever_gold": without_claims(load_set(shared, "fever_gold_evidence", "dev"), unseen_claims),
-        "fever_symmetric": without_claims(load_set(shared, "fever_symmetric", "dev"), unseen_claims),
+        "mnli_mismatched": load_set(shared, "mnli", "dev_mismatched.nc_noisy"),
+        "fever_nli": fever_dev,
+        "fever_gold": without_claims(load_set(shared, "fever_gold_evidence", "dev"), test_claims),
+        "fever_symmetric": without_claims(load_set(shared, "fever_symmetric", "dev"), test_claims),
         "covid_fact": load_set(shared, "covid_fact", "train"),
         "healthver": load_set(shared, "healthver", "dev"),
         "commitment_bank": load_set(shared, "commitment_bank", "train"),
@@ -813,13 +780,13 @@ def training_sets(shared: Path, seed: int) -> dict[str, list[Pair]]:
 def synthetic_sets(shared: Path, seed: int) -> dict[str, list[Pair]]:
     """Synthetic training pairs from training BBC articles and from training MNLI/FEVER premises."""
     mnli_train, _ = mnli_matched_split(shared)
-    fever_train, _ = fever_nli_split(shared)
+    fever_dev = without_claims(load_set(shared, "fever_nli", "dev"), fever_test_claims(shared))
     return {
         "synthetic_bbc": synthetic_pairs(
             bbc_docs(shared, heldout=False), per_doc=30, seed=seed, source="synthetic/bbc"
         ),
         "synthetic_nli_premises": synthetic_pairs(
-            premise_docs(mnli_train + fever_train, "premise"), per_doc=1, seed=seed + 1, source="synthetic/nli-premises"
+            premise_docs(mnli_train + fever_dev, "premise"), per_doc=1, seed=seed + 1, source="synthetic/nli-premises"
         ),
     }
 
