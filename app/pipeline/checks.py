@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import MappingProxyType
 
 import pycountry
 from lemminflect import getAllLemmas
@@ -136,13 +137,17 @@ def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])"), names
 
 
-def countries(text: str) -> dict[str, str]:
-    """Countries named in ``text`` (capitals and everyday names included): ISO code -> words used."""
+@lru_cache(maxsize=4096)
+def countries(text: str) -> Mapping[str, str]:
+    """Countries named in ``text`` (capitals and everyday names included): ISO code -> words used.
+
+    Cached, read-only: every claim is compared with the same few corpus sentences as the claims before it.
+    """
     pattern, names = _country_pattern()
     found: dict[str, str] = {}
     for match in pattern.finditer(text):
         found.setdefault(names[match.group()], match.group())
-    return found
+    return MappingProxyType(found)
 
 
 # Open-class words that carry no claim of their own ("it has", "they will").
@@ -168,9 +173,14 @@ class Coverage:
 
 
 @lru_cache(maxsize=65536)
+def _parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech the lexicon lists for ``word`` ("NOUN", "VERB", "AUX", ...); empty when unknown."""
+    return frozenset(getAllLemmas(word))
+
+
 def _known(word: str) -> bool:
     """Whether the lexicon lists ``word``."""
-    return bool(getAllLemmas(word))
+    return bool(_parts_of_speech(word))
 
 
 @lru_cache(maxsize=65536)
@@ -184,16 +194,16 @@ def _content_words(text: str) -> list[tuple[str, bool]]:
     words: list[tuple[str, bool]] = []
     for position, match in enumerate(_TOKEN.finditer(text)):
         word = match.group()
-        lemmas = getAllLemmas(word)
         if word[0].isdigit():
             continue  # numbers are compared by value, below
-        if not lemmas and "-" in word and word.islower():
+        tags = _parts_of_speech(word)
+        if not tags and "-" in word and word.islower():
             words.extend(_content_words(word.replace("-", " ")))
-        elif not lemmas:
+        elif not tags:
             # Unknown to the lexicon: a name when capitalised ("Vilnius"), else a function word ("the").
             if word[0].isupper() and word.lower() not in _FUNCTION_WORDS:
                 words.append((word, True))
-        elif "AUX" not in lemmas and word.lower() not in _LIGHT_WORDS and {"NOUN", "VERB", "ADJ"} & lemmas.keys():
+        elif "AUX" not in tags and word.lower() not in _LIGHT_WORDS and {"NOUN", "VERB", "ADJ"} & tags:
             # A capitalised dictionary word inside the sentence is a name too ("the European Union").
             words.append((word, position > 0 and word[0].isupper()))
     return words
@@ -441,6 +451,7 @@ def _scope_is_shared(word: str, text: str, other: str, before: int = 0) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def _negated_stem(word: str) -> str | None:
     """The word that a negating prefix turns around ("incompatible" -> "compatible"), if ``word`` has one."""
     for prefix in _NEGATING_PREFIXES:
@@ -522,16 +533,14 @@ def names(text: str) -> dict[str, set[str]]:
     country_pattern, _ = _country_pattern()
     for match in _NAME_RUN.finditer(text):
         words = [re.sub(r"['’]s?$", "", word) for word in match.group().split()]  # "Zelenskiy's" -> "Zelenskiy"
-        if _SENTENCE_START.search(text[: match.start()]) and (
-            getAllLemmas(words[0]) or words[0].lower() in _FUNCTION_WORDS
-        ):
+        if _SENTENCE_START.search(text[: match.start()]) and (_known(words[0]) or words[0].lower() in _FUNCTION_WORDS):
             words = words[1:]  # a capitalised first word of a sentence ("Leaders", "The")
         while words and words[0].lower() in _FUNCTION_WORDS:
             words = words[1:]
         name = " ".join(words)
         if not name or country_pattern.fullmatch(name) or name.lower() in (*_WEEKDAYS, *_MONTHS):
             continue
-        identifying = {w for w in words if not getAllLemmas(w) or (w.isupper() and len(w) > 1)}
+        identifying = {w for w in words if not _known(w) or (w.isupper() and len(w) > 1)}
         found[name] = identifying or {w for w in words if w.lower() not in _FUNCTION_WORDS}
     return found
 
