@@ -141,7 +141,7 @@ def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 def countries(text: str) -> Mapping[str, str]:
     """Countries named in ``text`` (capitals and everyday names included): ISO code -> words used.
 
-    Cached, read-only: every claim is compared with the same few corpus sentences as the claims before it.
+    Cached, so read-only: the same corpus sentences come back as candidates for claim after claim.
     """
     pattern, names = _country_pattern()
     found: dict[str, str] = {}
