@@ -350,16 +350,17 @@ def main() -> None:
     )
     print(f"similarity-only baseline: {only_best[1]}; mean tuning macro-F1 {only_best[0]:.4f}")
 
+    # EngineParams.save rounds every number to 4 decimals; only the pass count is kept coarser here.
     notes = {
         "tuned_on": {name: len(rows) for name, rows in recorded.items()},
-        "mean_tuning_macro_f1": round(tuned_score, 4),
+        "mean_tuning_macro_f1": tuned_score,
         "sentence_passes_per_claim": round(passes, 2),
         "calibration_scheme": scheme,
-        "calibration_cv_ece": {name: round(error, 4) for name, error in errors.items()},
+        "calibration_cv_ece": errors,
         "command": "make tune",
     }
-    notes["baseline_mean_tuning_macro_f1"] = round(baseline_best[0], 4)
-    notes["similarity_only_mean_tuning_macro_f1"] = round(only_best[0], 4)
+    notes["baseline_mean_tuning_macro_f1"] = baseline_best[0]
+    notes["similarity_only_mean_tuning_macro_f1"] = only_best[0]
     final.save(path, extra={"notes": notes, "baseline": baseline_best[1], "similarity_only": only_best[1]})
     print(f"wrote {path}")
 
