@@ -383,77 +383,6 @@ _QUANTIFIERS = {
     "nobody": "everybody",
     "everything": "nothing",
 }
-# Words with a synonym that holds in news text whatever the context, one way only ("rose" -> "increased"
-# holds, but "increased its dividend" -> "rose its dividend" does not). Replacements of words that are
-# both past tense and participle ("jumped", "has jumped") are too, so "has" before them stays grammatical.
-_SYNONYMS = {
-    "rose": ("increased", "climbed", "went up"),
-    "rise": ("increase",),
-    "rises": ("increases",),
-    "rising": ("increasing", "climbing"),
-    "fell": ("dropped", "declined", "went down"),
-    "fall": ("drop", "decline"),
-    "falls": ("drops", "declines"),
-    "falling": ("dropping", "declining"),
-    "jumped": ("soared", "climbed sharply"),
-    "surged": ("soared", "climbed sharply"),
-    "plunged": ("tumbled", "dropped sharply"),
-    "slumped": ("dropped sharply", "tumbled"),
-    "rejected": ("turned down",),
-    "bought": ("purchased", "acquired"),
-    "buy": ("purchase", "acquire"),
-    "began": ("started",),
-    "begin": ("start",),
-    "resigned": ("stepped down",),
-    "warned": ("cautioned",),
-    "backed": ("supported",),
-    "approved": ("backed",),
-    "criticised": ("attacked",),
-    "huge": ("enormous", "massive"),
-    "big": ("large",),
-    "biggest": ("largest",),
-    "largest": ("biggest",),
-    "almost": ("nearly",),
-    "nearly": ("almost",),
-    "company": ("firm",),
-    "companies": ("firms",),
-    "profits": ("earnings",),
-    "chief executive": ("boss",),
-    "unemployment rate": ("jobless rate",),
-    "called for": ("demanded",),
-    "currently": ("at present",),
-}
-# Before a number only: "about 50" is "around 50", "talked about it" is not "talked around it".
-_NUMBER_SYNONYMS = {"about": ("around", "roughly"), "around": ("about",), "roughly": ("about",), "more than": ("over",)}
-# A negative stated another way: "failed to win" is "did not win".
-# Not after "has", "had" or "have", whose participle "did not" is not.
-_NEGATIVE_PARAPHRASES = (
-    (r"(?<!\bhad )(?<!\bhas )(?<!\bhave )\bfailed to\b", "did not"),
-    (r"(?<!\bhad )(?<!\bhas )(?<!\bhave )\brefused to\b", "would not"),
-    (r"\bis unable to\b", "cannot"),
-    (r"\bwas unable to\b", "could not"),
-)
-# Shares written as fractions ("60% of" is "three-fifths of"); the keys are percentages.
-_FRACTIONS = {
-    10: "a tenth",
-    20: "a fifth",
-    25: "a quarter",
-    33: "a third",
-    40: "two-fifths",
-    50: "half",
-    60: "three-fifths",
-    67: "two-thirds",
-    75: "three-quarters",
-    80: "four-fifths",
-}
-_PERCENT_OF = re.compile(r"\b(\d{1,2})(?:%| per ?cent) of\b")
-# Not "the second half of the season", which is no share.
-_FRACTION_OF = re.compile(
-    r"(?<!first )(?<!second )(?<!other )(?<!final )(?<!latter )\b("
-    + "|".join(sorted(_FRACTIONS.values(), key=len, reverse=True))
-    + r") of\b",
-    re.IGNORECASE,
-)
 _AUXILIARIES = (
     "is",
     "are",
@@ -647,78 +576,6 @@ def edit_quantifier(sentence: str, _doc: Doc, rng: random.Random) -> str | None:
     return _swap_word(sentence, _QUANTIFIERS, rng)
 
 
-def _with_article(sentence: str, start: int, new: str) -> tuple[int, str]:
-    """Where ``new`` goes at ``start``: with "a" before it turned into "an" (or back) as its first letter asks."""
-    before = re.search(r"\b(an?) $", sentence[:start], re.IGNORECASE)
-    if not before:
-        return start, new
-    article = "an" if new[:1].lower() in "aeiou" else "a"
-    return before.start(1), _same_case(article, before.group(1)) + " " + new
-
-
-def edit_synonym(sentence: str, _doc: Doc, rng: random.Random) -> str | None:
-    """Entailment: a word or phrase put another way ('rose' -> 'increased', 'rejected' -> 'turned down')."""
-    # Lower case only: a capitalised word may be part of a name ("Big Lottery Fund").
-    keys = sorted(_SYNONYMS, key=len, reverse=True)
-    matches = list(re.finditer(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b", sentence))
-    number_keys = "|".join(re.escape(k) for k in sorted(_NUMBER_SYNONYMS, key=len, reverse=True))
-    matches += list(re.finditer(r"\b(" + number_keys + r")\b(?= [£$€]?\d)", sentence))
-    if not matches:
-        return None
-    match = rng.choice(matches)
-    new = rng.choice({**_SYNONYMS, **_NUMBER_SYNONYMS}[match.group(0)])
-    start, new = _with_article(sentence, match.start(), new)
-    return _replace_span(sentence, start, match.end(), new)
-
-
-def paraphrase_negative(sentence: str, _doc: Doc, rng: random.Random) -> str | None:
-    """Entailment: a negative said with 'not' ('failed to win' -> 'did not win'), so 'not' alone is no contradiction."""
-    options = [
-        (match, new)
-        for pattern, new in _NEGATIVE_PARAPHRASES
-        for match in re.finditer(pattern, sentence, re.IGNORECASE)
-    ]
-    if not options:
-        return None
-    match, new = rng.choice(options)
-    return _replace_span(sentence, match.start(), match.end(), _same_case(new, match.group(0)))
-
-
-def _fraction_edit(sentence: str, rng: random.Random, same: bool) -> str | None:
-    """A share rewritten between "60% of" and "three-fifths of": at the same value, or (``same`` False) another."""
-    words = {word: percent for percent, word in _FRACTIONS.items()}
-    options: list[tuple[re.Match[str], str]] = []
-    for match in _PERCENT_OF.finditer(sentence):
-        percent = int(match.group(1))
-        if same and percent in _FRACTIONS:
-            options.append((match, _FRACTIONS[percent] + " of"))
-        elif not same and (percent in _FRACTIONS or rng.random() < 0.5):
-            others = [w for p, w in _FRACTIONS.items() if abs(p - percent) >= 10]
-            options.append((match, rng.choice(others) + " of"))
-    for match in _FRACTION_OF.finditer(sentence):
-        percent = words[match.group(1).lower()]
-        if same:
-            options.append((match, f"{percent}% of"))
-        else:
-            others = [p for p in _FRACTIONS if abs(p - percent) >= 10]
-            options.append((match, f"{rng.choice(others)}% of"))
-    if not options:
-        return None
-    match, new = rng.choice(options)
-    start, new = _with_article(sentence, match.start(), _same_case(new, match.group(0)))
-    return _replace_span(sentence, start, match.end(), new)
-
-
-def rewrite_fraction(sentence: str, _doc: Doc, rng: random.Random) -> str | None:
-    """Entailment: a share written the other way ('60% of' -> 'three-fifths of', 'half of' -> '50% of')."""
-    return _fraction_edit(sentence, rng, same=True)
-
-
-def edit_fraction(sentence: str, _doc: Doc, rng: random.Random) -> str | None:
-    """Contradiction: a share changed across forms ('60% of' -> 'a third of', 'half of' -> '25% of')."""
-    return _fraction_edit(sentence, rng, same=False)
-
-
 _ATTRIBUTION_VERBS = r"(?:said|says|told [^,.]{1,40}|announced|confirmed|reported)"
 
 
@@ -829,14 +686,10 @@ EDITS: dict[str, tuple[str, Edit]] = {
     "negation": ("contradiction", edit_negation),
     "antonym": ("contradiction", edit_antonym),
     "quantifier": ("contradiction", edit_quantifier),
-    "fraction": ("contradiction", edit_fraction),
     "drop_attribution": ("entailment", drop_attribution),
     "drop_parenthetical": ("entailment", drop_parenthetical),
     "rewrite_number": ("entailment", rewrite_number),
     "drop_time": ("entailment", drop_time),
-    "synonym": ("entailment", edit_synonym),
-    "negative_paraphrase": ("entailment", paraphrase_negative),
-    "rewrite_fraction": ("entailment", rewrite_fraction),
     "other_sentence": ("neutral", other_sentence),
     "add_detail": ("neutral", add_detail),
 }
