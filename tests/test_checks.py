@@ -205,6 +205,13 @@ def test_names_of_people_and_organisations_leave_out_countries_dates_and_sentenc
         ("President Zelenskiy spoke.", "Volodymyr Zelenskiy spoke.", []),
         ("Macron announced the framework.", "The leaders announced the framework.", []),  # nobody else named
         ("Scholz met Zelenskiy in Kyiv.", "Macron met Zelenskiy in Kyiv on Friday.", [("Scholz", ("Macron",))]),
+        # Only a name of the same form stands in: a person's full name for another, not for an acronym.
+        ("Anthony Minghella said barriers remain.", "Film Council boss John Woodward and the BFI said barriers remain.",
+         [("Anthony Minghella", ("John Woodward",))]),
+        ("The detainees were arrested in Manchester.", "Ben Emmerson QC said the detainees were held.", []),
+        # An acronym and its expansion are the same name.
+        ("Sir John Bourn heads the National Audit Office.", "The NAO report, by Sir John Bourn, attacks spending.", []),
+        ("The WTO ruled against the EU.", "The World Trade Organization ruled against the European Union.", []),
     ],
 )  # fmt: skip
 def test_a_person_or_organisation_the_passage_never_mentions_is_a_candidate_slot(

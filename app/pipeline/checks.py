@@ -545,22 +545,42 @@ def names(text: str) -> dict[str, set[str]]:
     return found
 
 
+def _shape(name: str) -> str:
+    """The form of a name: an acronym ("NATO"), one word ("Macron") or several ("John Woodward")."""
+    if " " in name:
+        return "several"
+    return "acronym" if name.isupper() and len(name) > 1 else "one"
+
+
+def _initials(name: str) -> str:
+    """The acronym a name of several words would have: "National Audit Office" -> "NAO"."""
+    return "".join(word[0] for word in name.split() if word[0].isupper()) if " " in name else ""
+
+
 def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     """Names of people or organisations in ``claim`` that ``passage`` never mentions, where it names others.
 
     Each is a candidate slot ("Macron announced" against "Biden announced"): the verdict engine
     confirms it with the model before calling it a contradiction, and it never blocks support alone.
+    Only names of the same form stand in for each other (a surname for a surname, an acronym for an
+    acronym), and a name is mentioned when the passage has its acronym or its expansion ("NAO" and
+    "National Audit Office").
     """
     passage_words = set(_TOKEN.findall(passage))
     claim_words = set(_TOKEN.findall(claim))
-    passage_names = [name for name, words in names(passage).items() if not words & claim_words]
+    in_passage = names(passage)
+    passage_names = [name for name, words in in_passage.items() if not words & claim_words]
     if not passage_names:
         return []
-    return [
-        Mismatch("entity", name, tuple(passage_names))
-        for name, words in names(claim).items()
-        if not words & passage_words
-    ]
+    passage_initials = {_initials(name) for name in in_passage}
+    mismatches = []
+    for name, words in names(claim).items():
+        if words & passage_words or _initials(name) in passage_words or name in passage_initials:
+            continue
+        others = tuple(other for other in passage_names if _shape(other) == _shape(name))
+        if others:
+            mismatches.append(Mismatch("entity", name, others))
+    return mismatches
 
 
 def value_mismatches(claim: str, passage: str) -> list[Mismatch]:
