@@ -205,7 +205,7 @@ def test_names_of_people_and_organisations_leave_out_countries_dates_and_sentenc
         ("President Zelenskiy spoke.", "Volodymyr Zelenskiy spoke.", []),
         ("Macron announced the framework.", "The leaders announced the framework.", []),  # nobody else named
         ("Scholz met Zelenskiy in Kyiv.", "Macron met Zelenskiy in Kyiv on Friday.", [("Scholz", ("Macron",))]),
-        # Only a name of the same form stands in: a person's full name for another, not for an acronym.
+        # Only a name of the same form stands in: a full name for a full name, not a word ("Council") or an acronym.
         ("Anthony Minghella said barriers remain.", "Film Council boss John Woodward and the BFI said barriers remain.",
          [("Anthony Minghella", ("John Woodward",))]),
         ("The detainees were arrested in Manchester.", "Ben Emmerson QC said the detainees were held.", []),

@@ -562,9 +562,9 @@ def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
     Each is a candidate slot ("Macron announced" against "Biden announced"): the verdict engine
     confirms it with the model before calling it a contradiction, and it never blocks support alone.
-    Only names of the same form stand in for each other (a surname for a surname, an acronym for an
-    acronym), and a name is mentioned when the passage has its acronym or its expansion ("NAO" and
-    "National Audit Office").
+    Only names of the same form stand in for each other (one word for one word, a full name for a full
+    name, an acronym for an acronym), and a name is mentioned when the passage has its acronym or its
+    expansion ("NAO" and "National Audit Office").
     """
     passage_words = set(_TOKEN.findall(passage))
     claim_words = set(_TOKEN.findall(claim))
@@ -572,10 +572,11 @@ def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     passage_names = [name for name, words in in_passage.items() if not words & claim_words]
     if not passage_names:
         return []
-    passage_initials = {_initials(name) for name in in_passage}
+    passage_initials = {initials for name in in_passage if (initials := _initials(name))}
     mismatches = []
     for name, words in names(claim).items():
-        if words & passage_words or _initials(name) in passage_words or name in passage_initials:
+        initials = _initials(name)
+        if words & passage_words or (initials and initials in passage_words) or name in passage_initials:
             continue
         others = tuple(other for other in passage_names if _shape(other) == _shape(name))
         if others:
