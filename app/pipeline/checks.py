@@ -524,6 +524,11 @@ _NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9'’-]*(?:\s+[A-Z][A-Za-z0
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“‘(]\s*)$")
 
 
+def _is_acronym(word: str) -> bool:
+    """Whether ``word`` is written in capitals, as "NATO" or "G7" are."""
+    return word.isupper() and len(word) > 1
+
+
 def names(text: str) -> dict[str, set[str]]:
     """Names of people and organisations in ``text`` (countries, months and weekdays aside), each with
     the words that identify it: the words the lexicon does not know ("Zelenskiy") or acronyms ("NATO"),
@@ -540,7 +545,7 @@ def names(text: str) -> dict[str, set[str]]:
         name = " ".join(words)
         if not name or country_pattern.fullmatch(name) or name.lower() in (*_WEEKDAYS, *_MONTHS):
             continue
-        identifying = {w for w in words if not _known(w) or (w.isupper() and len(w) > 1)}
+        identifying = {w for w in words if not _known(w) or _is_acronym(w)}
         found[name] = identifying or {w for w in words if w.lower() not in _FUNCTION_WORDS}
     return found
 
@@ -549,7 +554,7 @@ def _shape(name: str) -> str:
     """The form of a name: an acronym ("NATO"), one word ("Macron") or several ("John Woodward")."""
     if " " in name:
         return "several"
-    return "acronym" if name.isupper() and len(name) > 1 else "one"
+    return "acronym" if _is_acronym(name) else "one"
 
 
 def _initials(name: str) -> str:
