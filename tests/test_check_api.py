@@ -125,6 +125,8 @@ def test_every_check_is_recorded_for_audit(client: TestClient) -> None:
         ({"claim": "NATO met", "document_ids": [424242]}, 404, "document_not_found", "424242"),
         ({"claim": 42}, 422, "invalid_request", "claim"),
         ({"claim": "NATO met", "document_ids": "all"}, 422, "invalid_request", "document_ids"),
+        # An empty scope would search nothing and answer "unknown" for every claim.
+        ({"claim": "NATO met", "document_ids": []}, 422, "invalid_request", "document_ids"),
         ({"claim": "NATO met", "top_k": 0}, 422, "invalid_request", "top_k"),
         ({"claim": "NATO met", "top_k": 500}, 422, "top_k_too_large", "500"),
         ({}, 422, "invalid_request", "claim"),
@@ -150,6 +152,9 @@ def test_malformed_json_is_a_400(client: TestClient) -> None:
 
 def test_bad_batch_requests(client: TestClient) -> None:
     assert client.post("/check/batch", json={"claims": []}).status_code == 422
+    no_scope = client.post("/check/batch", json={"claims": ["a claim"], "document_ids": []})
+    assert no_scope.status_code == 422
+    assert "document_ids" in no_scope.json()["error"]["message"]
     too_many = client.post("/check/batch", json={"claims": ["a claim"] * 65})
     assert too_many.status_code == 422
     assert too_many.json()["error"]["code"] == "too_many_claims"

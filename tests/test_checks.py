@@ -56,6 +56,20 @@ def test_changed_facts_are_reported(claim: str, passage: str, kind: str, passage
 
 
 @pytest.mark.parametrize(
+    ("claim", "passage", "message"),
+    [
+        ("NATO gave Ukraine a timetable for membership", NATO,
+         "sentence 2 says 'rejected' where the claim has no negation"),
+        ("Germany has not committed 12 billion euros", GERMANY,
+         "the claim says 'not' where sentence 2 has no negation"),
+    ],
+)  # fmt: skip
+def test_a_negation_on_one_side_only_is_described_in_words(claim: str, passage: str, message: str) -> None:
+    [mismatch] = [m for m in find_mismatches(claim, passage) if m.kind == "negation"]
+    assert mismatch.described("sentence 2") == message
+
+
+@pytest.mark.parametrize(
     ("claim", "passage", "claim_value", "passage_value"),
     [
         # Every inflection of an antonym pair counts.

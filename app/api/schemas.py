@@ -138,7 +138,9 @@ class CheckRequest(BaseModel):
 
     claim: str = Field(description="The claim, as a sentence (at most 2,000 characters by default).")
     document_ids: list[int] | None = Field(
-        default=None, description="Only check against these documents; omitted = the whole corpus."
+        default=None,
+        min_length=1,
+        description="Only check against these documents; omitted = the whole corpus (an empty list is an error).",
     )
     top_k: int | None = Field(
         default=None, ge=1, description="Sentences to retrieve (default 5, at most 20 by default)."
@@ -154,7 +156,9 @@ class BatchCheckRequest(BaseModel):
     """Several claims checked in one call; results come back in input order."""
 
     claims: list[str] = Field(min_length=1, description="Claims to check (at most 64 by default).")
-    document_ids: list[int] | None = Field(default=None, description="Limit all claims to these documents.")
+    document_ids: list[int] | None = Field(
+        default=None, min_length=1, description="Limit all claims to these documents; omitted = the whole corpus."
+    )
     top_k: int | None = Field(default=None, ge=1)
 
     @field_validator("claims")
@@ -228,8 +232,8 @@ class CheckResponse(BaseModel):
                         }
                     ],
                     "explanation": "Sentence 2 of “G7 to announce long-term security guarantees for Ukraine in "
-                    "message to Russia” is about the same thing but the passage says 'rejected', the "
-                    "claim says 'no negation'.",
+                    "message to Russia” is about the same thing but the passage says 'rejected' where "
+                    "the claim has no negation.",
                     "decisive_span": {"text": "rejected", "start": 434, "end": 442},
                     "parts": [],
                     "model_versions": {

@@ -83,6 +83,8 @@ _FRACTION_OF = re.compile(
 )
 _FRACTIONS = {"a quarter": "0.25", "one quarter": "0.25", "three quarters": "0.75", "half": "0.5"}
 _SCOPE_WORDS = 6  # how far after a negation or antonym its scope is looked for
+# The value a negation mismatch records for the side that has none.
+NO_NEGATION = "no negation"
 _ANTONYM_SCOPE_BEFORE = 3  # and how far before an antonym ("the case is weak")
 _SCOPE_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d.,]*%?")
 _NEXT_WORD = re.compile(r"\s([a-z]+)\b")
@@ -281,7 +283,15 @@ class Mismatch:
 
     @property
     def message(self) -> str:
-        return f"the passage says {self.passage_value!r}, the claim says {self.claim_value!r}"
+        return self.described("the passage")
+
+    def described(self, passage: str) -> str:
+        """The mismatch in words, ``passage`` naming the text it was found in ("sentence 4 of …")."""
+        if self.kind == "negation" and self.claim_value == NO_NEGATION:
+            return f"{passage} says {self.passage_value!r} where the claim has no negation"
+        if self.kind == "negation" and self.passage_values == (NO_NEGATION,):
+            return f"the claim says {self.claim_value!r} where {passage} has no negation"
+        return f"{passage} says {self.passage_value!r}, the claim says {self.claim_value!r}"
 
     def substitutions(self, claim: str) -> list[str]:
         """The claim with its value replaced by each of the passage's, where the claim states the value as
@@ -492,8 +502,8 @@ def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
         mismatches.append(
             Mismatch(
                 "negation",
-                ", ".join(sorted(claim_negations)) or "no negation",
-                tuple(sorted(passage_negations)) or ("no negation",),
+                ", ".join(sorted(claim_negations)) or NO_NEGATION,
+                tuple(sorted(passage_negations)) or (NO_NEGATION,),
             )
         )
     claim_lemmas, passage_lemmas = _lemma_words(claim_words), _lemma_words(passage_words)

@@ -18,6 +18,7 @@ import numpy as np
 
 from app.ml.nli import NLIModel, Probabilities
 from app.pipeline.checks import (
+    NO_NEGATION,
     Coverage,
     Mismatch,
     coverage,
@@ -487,7 +488,12 @@ class NLIVerifier:
 
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
         doubt = max(closest.entailment, closest.contradiction)
-        blocked = [m.message for s in relevant if s.entailment >= params.support_threshold for m in s.mismatches]
+        blocked = [
+            m.described(_where(s.passage))
+            for s in relevant
+            if s.entailment >= params.support_threshold
+            for m in s.mismatches
+        ]
         if params.specifics_required and not blocked:
             unstated = [
                 w for s in relevant if s.entailment >= params.support_threshold for w in s.coverage.missing_specifics
@@ -525,7 +531,7 @@ class NLIVerifier:
         said = [
             m.passage_values[0]
             for m in scored.mismatches
-            if m.kind in _POLARITY_KINDS and m.passage_values[0] != "no negation"
+            if m.kind in _POLARITY_KINDS and m.passage_values[0] != NO_NEGATION
         ]
         detail = f": it says {said[0]!r}" if said else ""
         return self._verification(
