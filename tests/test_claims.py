@@ -18,6 +18,10 @@ from app.pipeline.verdicts import Passage, Verdict, Verification, combine_parts,
           "The Quad has been negotiating for weeks."]),
         ("Prices are rising; the central bank has raised rates",
          ["Prices are rising.", "the central bank has raised rates."]),
+        # The subject carried into the second part keeps its letters and the verb its curly apostrophe.
+        ("Erdoğan visited Ankara and signed a deal", ["Erdoğan visited Ankara.", "Erdoğan signed a deal."]),
+        ("Poland is expected to join the framework and won’t send troops",
+         ["Poland is expected to join the framework.", "Poland won’t send troops."]),
     ],
 )  # fmt: skip
 def test_compound_claims_split_into_atomic_parts(claim: str, parts: list[str]) -> None:

@@ -16,11 +16,12 @@ _COMMON_VERBS = {
 _PRONOUNS = {"it", "they"}
 # Coordination between clauses: "; ", ", and ", " and ", ", but ", " but ".
 _BOUNDARY = re.compile(r"\s*;\s+|,?\s+(?:and|but)\s+", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z’']+")
+# Letters in any alphabet ("Erdoğan", "Kraków") with their apostrophes.
+_WORD = re.compile(r"(?:[^\W\d_]|[’'])+")
 
 
 def _is_verb(word: str) -> bool:
-    word = word.lower()
+    word = word.lower().replace("’", "'")
     return word in _AUXILIARIES or word in _COMMON_VERBS or (len(word) > 4 and word.endswith("ed"))
 
 
