@@ -121,6 +121,7 @@ def test_every_check_is_recorded_for_audit(client: TestClient) -> None:
     [
         ({"claim": ""}, 422, "invalid_request", "claim"),
         ({"claim": "   \n\t"}, 422, "invalid_request", "whitespace"),
+        ({"claim": "?!? …"}, 422, "invalid_request", "no letters or digits"),
         ({"claim": "x" * 2001}, 422, "input_too_long", "2,000"),
         ({"claim": "NATO met", "document_ids": [424242]}, 404, "document_not_found", "424242"),
         ({"claim": 42}, 422, "invalid_request", "claim"),
@@ -161,6 +162,8 @@ def test_bad_batch_requests(client: TestClient) -> None:
     blank = client.post("/check/batch", json={"claims": ["fine", " "]})
     assert blank.status_code == 422
     assert "claim 1" in blank.json()["error"]["message"]
+    marks = client.post("/check/batch", json={"claims": ["fine", "fine too", "---"]})
+    assert "claim 2 must contain words" in marks.json()["error"]["message"]
     long_one = client.post("/check/batch", json={"claims": ["fine", "y" * 2001]})
     assert long_one.json()["error"]["message"].startswith("claim 1 is 2,001 characters")
 

@@ -25,6 +25,13 @@ def _not_blank(value: str, what: str) -> str:
     return _storable(value, what).strip()
 
 
+def _claim_text(value: str, what: str) -> str:
+    value = _not_blank(value, what)
+    if not any(char.isalnum() for char in value):
+        raise ValueError(f"{what} must contain words: it has no letters or digits")
+    return value
+
+
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable machine-readable error code.", examples=["document_not_found"])
     message: str = Field(description="What went wrong and how to fix it.")
@@ -149,7 +156,7 @@ class CheckRequest(BaseModel):
     @field_validator("claim")
     @classmethod
     def _claim_not_blank(cls, value: str) -> str:
-        return _not_blank(value, "claim")
+        return _claim_text(value, "claim")
 
 
 class BatchCheckRequest(BaseModel):
@@ -164,11 +171,7 @@ class BatchCheckRequest(BaseModel):
     @field_validator("claims")
     @classmethod
     def _claims_not_blank(cls, values: list[str]) -> list[str]:
-        for position, value in enumerate(values):
-            if not value.strip():
-                raise ValueError(f"claim {position} must contain text, not only whitespace")
-            _storable(value, f"claim {position}")
-        return [value.strip() for value in values]
+        return [_claim_text(value, f"claim {position}") for position, value in enumerate(values)]
 
 
 class Scores(BaseModel):
