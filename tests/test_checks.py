@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.pipeline.checks import Coverage, coverage, entity_mismatches, find_mismatches, names, quantities
+from app.pipeline.checks import (
+    Coverage,
+    countries,
+    coverage,
+    entity_mismatches,
+    find_mismatches,
+    fold,
+    names,
+    quantities,
+)
 
 GERMANY = (
     "Germany has already committed to initially provide military assistance totaling 12 billion euros, "
@@ -334,3 +343,50 @@ def test_a_contracted_negation_about_another_part_of_the_sentence_is_not_a_misma
     passage = "The finance minister, Jane Roe, said: \"The opposition's figures don't add up.\""
     assert kinds("Jane Roe is the finance minister.", passage) == set()
     assert kinds("The opposition's figures add up.", passage) == {"negation"}
+
+
+ERDOGAN = "Turkish President Tayyip Erdoğan met Pedro Sánchez in Zürich on Tuesday and pledged 3 billion euros."
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Erdogan met Sanchez in Zurich.",  # typed without the accents
+        "Erdoğan met Sánchez in Zürich.",
+    ],
+)
+def test_names_match_with_or_without_their_accents(claim: str) -> None:
+    assert coverage(claim, ERDOGAN) == Coverage(1.0, (), ())
+    assert coverage(claim, fold(ERDOGAN)) == Coverage(1.0, (), ())
+    assert find_mismatches(claim, ERDOGAN) == []
+    assert entity_mismatches(claim, ERDOGAN) == []
+
+
+def test_what_a_check_reports_keeps_the_texts_own_spelling() -> None:
+    [number] = find_mismatches("Erdogan pledged 5 billion euros.", ERDOGAN)
+    assert number.passage_values == ("3 billion euros",)
+    [entity] = entity_mismatches("Pedro Sanchez met Mitsotakis.", "Pedro Sánchez met Erdoğan in Madrid.")
+    assert entity.claim_value == "Mitsotakis"
+    assert "Erdoğan" in entity.passage_values
+    # The passage's spelling goes into the claim the model reads in its place.
+    assert "Pedro Sanchez met Erdoğan." in entity.substitutions("Pedro Sanchez met Mitsotakis.")
+    assert coverage("Sánchez met Kyriakos Mitsotakis.", fold(ERDOGAN)).missing_specifics == ("Kyriakos", "Mitsotakis")
+    assert coverage("Sánchez met Łukasz Nowak.", ERDOGAN).missing_specifics == ("Łukasz", "Nowak")
+
+
+def test_countries_match_by_their_accented_names_too() -> None:
+    assert dict(countries("Türkiye and Côte d'Ivoire")) == {"TUR": "Türkiye", "CIV": "Côte d'Ivoire"}
+    assert dict(countries("Turkiye and Cote d'Ivoire")) == {"TUR": "Turkiye", "CIV": "Cote d'Ivoire"}
+    assert kinds("Türkiye and Greece signed the accord.", "Turkey and Greece signed the accord.") == set()
+
+
+def test_folding_keeps_every_offset() -> None:
+    text = "Łódź café – naïve “quote” ½ … Straße"
+    assert fold(text) == "Lodz cafe – naive “quote” ½ … Straße"
+    assert len(fold(text)) == len(text)
+
+
+def test_a_claim_in_another_alphabet_is_not_covered_by_an_english_passage() -> None:
+    found = coverage("Эрдоган встретился с Санчесом", ERDOGAN)
+    assert found.share == 0.0
+    assert found.missing_specifics == ("Эрдоган", "Санчесом")

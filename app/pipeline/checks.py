@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -115,6 +116,45 @@ _ADJECTIVE_ENDINGS = ("able", "ible", "al", "ent", "ant", "ive", "ous", "ic", "a
 _HYPHENATED_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
+# Latin letters with no decomposition into a plain letter and an accent, read as that letter.
+_PLAIN_LETTERS = str.maketrans("łŁøØđĐħĦı", "lLoOdDhHi")
+
+
+@lru_cache(maxsize=4096)
+def _plain(char: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if len(base) == 1 and base.isascii() else char
+
+
+@lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """``text`` with accented Latin letters written plain ("Erdoğan" -> "Erdogan"), one character for one.
+
+    Claims are often typed without the accents a wire story has. Every check reads folded text, and
+    an offset into it is an offset into ``text``, so what a check reports is put back as written.
+    """
+    text = text.translate(_PLAIN_LETTERS)
+    return text if text.isascii() else "".join(c if c.isascii() else _plain(c) for c in text)
+
+
+def _as_written(value: str, text: str, folded: str) -> str:
+    """``value``, found in ``folded``, spelled as ``text`` spells it there."""
+    position = folded.find(value) if folded != text else -1
+    return text[position : position + len(value)] if position >= 0 else value
+
+
+def _written_as_given(mismatches: list[Mismatch], claim: str, passage: str) -> list[Mismatch]:
+    claim_folded, passage_folded = fold(claim), fold(passage)
+    return [
+        replace(
+            m,
+            claim_value=_as_written(m.claim_value, claim, claim_folded),
+            passage_values=tuple(_as_written(v, passage, passage_folded) for v in m.passage_values),
+        )
+        for m in mismatches
+    ]
+
+
 # Everyday names and capitals (as metonyms: "Kyiv" for Ukraine) that ISO 3166 does not list.
 _COUNTRY_ALIASES = {
     "US": "USA", "U.S.": "USA", "USA": "USA", "America": "USA", "Washington": "USA", "UK": "GBR",
@@ -134,7 +174,7 @@ def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
         for attribute in ("name", "common_name", "official_name"):
             name = getattr(country, attribute, None)
             if name and "," not in name:
-                names.setdefault(name, country.alpha_3)
+                names.setdefault(fold(name), country.alpha_3)
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])"), names
 
@@ -147,8 +187,8 @@ def countries(text: str) -> Mapping[str, str]:
     """
     pattern, names = _country_pattern()
     found: dict[str, str] = {}
-    for match in pattern.finditer(text):
-        found.setdefault(names[match.group()], match.group())
+    for match in pattern.finditer(fold(text)):
+        found.setdefault(names[match.group()], text[match.start() : match.end()])
     return MappingProxyType(found)
 
 
@@ -162,7 +202,8 @@ _FUNCTION_WORDS = {
     "every", "both", "either", "neither", "he", "she", "we", "you", "i", "his", "her", "our", "their",
     "my", "your", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "according",
 }  # fmt: skip
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-.,][A-Za-z0-9]+)*")
+# Letters and digits of any script, so that a claim in another alphabet is not taken for one without words.
+_TOKEN = re.compile(r"[^\W_]+(?:[-.,][^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +259,17 @@ def coverage(claim: str, passage: str) -> Coverage:
     numbers by value ("12bn" and "12 billion"). A passage that never mentions a name or detail of
     the claim can hardly state the claim.
     """
+    folded_claim, folded_passage = fold(claim), fold(passage)
+    found = _coverage(folded_claim, folded_passage)
+    if folded_claim == claim:
+        return found
+    missing, specifics = (
+        tuple(_as_written(w, claim, folded_claim) for w in words) for words in (found.missing, found.missing_specifics)
+    )
+    return Coverage(found.share, missing, specifics)
+
+
+def _coverage(claim: str, passage: str) -> Coverage:
     claim_countries, passage_countries = countries(claim), countries(passage)
     pattern, _ = _country_pattern()
     passage_words = _TOKEN.findall(pattern.sub(" ", passage))
@@ -546,6 +598,7 @@ def names(text: str) -> dict[str, set[str]]:
     """
     found: dict[str, set[str]] = {}
     country_pattern, _ = _country_pattern()
+    text = fold(text)
     for match in _NAME_RUN.finditer(text):
         words = [re.sub(r"['’]s?$", "", word) for word in match.group().split()]  # "Zelenskiy's" -> "Zelenskiy"
         if _SENTENCE_START.search(text[: match.start()]) and (_known(words[0]) or words[0].lower() in _FUNCTION_WORDS):
@@ -581,6 +634,10 @@ def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     name, an acronym for an acronym), and a name is mentioned when the passage has its acronym or its
     expansion ("NAO" and "National Audit Office").
     """
+    return _written_as_given(_entity_mismatches(fold(claim), fold(passage)), claim, passage)
+
+
+def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     passage_words = set(_TOKEN.findall(passage))
     claim_words = set(_TOKEN.findall(claim))
     in_passage = names(passage)
@@ -601,9 +658,15 @@ def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 def value_mismatches(claim: str, passage: str) -> list[Mismatch]:
     """Every number, date or country name in ``claim`` that ``passage`` states differently."""
+    return _written_as_given(_value_mismatches(fold(claim), fold(passage)), claim, passage)
+
+
+def _value_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return [*_number_mismatches(claim, passage), *_date_mismatches(claim, passage), *_name_mismatches(claim, passage)]
 
 
 def find_mismatches(claim: str, passage: str) -> list[Mismatch]:
     """Every number, date, name, negation or antonym in ``claim`` that ``passage`` states differently."""
-    return [*value_mismatches(claim, passage), *_polarity_mismatches(claim, passage)]
+    folded_claim, folded_passage = fold(claim), fold(passage)
+    found = [*_value_mismatches(folded_claim, folded_passage), *_polarity_mismatches(folded_claim, folded_passage)]
+    return _written_as_given(found, claim, passage)
