@@ -86,3 +86,21 @@ def test_invalid_documents_are_rejected_with_a_message(client: TestClient) -> No
     assert client.get("/documents/not-a-number").status_code == 422
     assert client.get("/documents", params={"limit": 0}).status_code == 422
     assert client.get("/documents").json()["total"] == 1
+
+
+def test_offsets_count_code_points_of_the_text_as_posted(client: TestClient) -> None:
+    # Line endings are kept and an emoji is one character, so text[start:end] holds in any Python client.
+    text = (
+        "Ministers 🇪🇺 met in Łódź.\r\nThey agreed to buy 18 systems 🚀.\r\n\r\nThe systems will cost 1.2 billion euros."
+    )
+    created = client.post("/documents", json={"title": "Offsets", "text": text}).json()
+    detail = client.get(f"/documents/{created['id']}").json()
+    assert detail["text"] == text
+    assert [(s["start"], s["end"]) for s in detail["sentences"]] == [(0, 25), (27, 59), (63, 103)]
+    for sentence in detail["sentences"]:
+        assert text[sentence["start"] : sentence["end"]] == sentence["text"]
+    check = client.post(
+        "/check", json={"claim": "The systems will cost 2 billion euros.", "document_ids": [created["id"]]}
+    )
+    span = check.json()["decisive_span"]
+    assert text[span["start"] : span["end"]] == span["text"] == "1.2 billion euros"

@@ -123,7 +123,9 @@ class SentenceOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     index: int = Field(description="Position of the sentence in the document, from 0.")
-    start: int = Field(description="Offset of the first character in the document text.")
+    start: int = Field(
+        description="Offset of the first character in the document text, in Unicode code points (not UTF-16 units)."
+    )
     end: int = Field(description="Offset after the last character: text == document.text[start:end].")
     text: str
 
