@@ -501,3 +501,14 @@ def test_saved_parameters_load_back_and_save_byte_for_byte(tmp_path: Path) -> No
     saved_keys = list(json.loads(first.read_text()))
     assert saved_keys[: len(EngineParams.__dataclass_fields__)] == list(EngineParams.__dataclass_fields__)
     assert saved_keys[-1] == "notes"
+
+
+def test_an_unknown_explains_what_kept_a_passage_from_supporting() -> None:
+    claim = "NATO provided military aid to Ukraine."
+    denial = passage("NATO refrained from providing military aid to Ukraine as a body.", 0.8, 3)
+    answer = judge({(denial.text, claim): (0.6, 0.3, 0.1)}, claim, [denial], polarity_threshold=1.0)
+    assert answer.verdict is Verdict.UNKNOWN
+    assert answer.explanation == (
+        "The closest passages (sentence 4 of “Aid article”) are on the topic but neither state nor contradict "
+        "the claim; sentence 4 says 'refrained' where the claim has no negation."
+    )

@@ -196,10 +196,10 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _where(passage: Passage) -> str:
+def _where(passage: Passage, titled: bool = True) -> str:
     numbers = [i + 1 for i in passage.sentence_indices]
     label = f"sentence {numbers[0]}" if len(numbers) == 1 else "sentences " + ", ".join(map(str, numbers))
-    return f"{label} of “{passage.document_title}”"
+    return f"{label} of “{passage.document_title}”" if titled else label
 
 
 def _agrees_on_values(substituted: str, premise: str) -> bool:
@@ -489,7 +489,8 @@ class NLIVerifier:
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
         doubt = max(closest.entailment, closest.contradiction)
         blocked = [
-            m.described(_where(s.passage))
+            # The explanation names the closest passage's document already.
+            m.described(_where(s.passage, titled=s.passage.document_id != closest.passage.document_id))
             for s in relevant
             if s.entailment >= params.support_threshold
             for m in s.mismatches
