@@ -83,9 +83,9 @@ _FRACTION_OF = re.compile(
     re.IGNORECASE,
 )
 _FRACTIONS = {"a quarter": "0.25", "one quarter": "0.25", "three quarters": "0.75", "half": "0.5"}
-_SCOPE_WORDS = 6  # how far after a negation or antonym its scope is looked for
 # The value a negation mismatch records for the side that has none.
 NO_NEGATION = "no negation"
+_SCOPE_WORDS = 6  # how far after a negation or antonym its scope is looked for
 _ANTONYM_SCOPE_BEFORE = 3  # and how far before an antonym ("the case is weak")
 _SCOPE_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d.,]*%?")
 _NEXT_WORD = re.compile(r"\s([a-z]+)\b")
@@ -594,7 +594,7 @@ def _is_acronym(word: str) -> bool:
 def names(text: str) -> dict[str, set[str]]:
     """Names of people and organisations in ``text`` (countries, months and weekdays aside), each with
     the words that identify it: the words the lexicon does not know ("Zelenskiy") or acronyms ("NATO"),
-    else all of its words ("European Union").
+    else all of its words ("European Union"). Names come back with their accents folded ("Erdogan").
     """
     found: dict[str, set[str]] = {}
     country_pattern, _ = _country_pattern()
