@@ -58,15 +58,21 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return domain_error_response(DatabaseUnavailable())
 
 
+def _problem(error: Mapping[str, Any]) -> str:
+    """What is wrong with one field; a validator of ours speaks without pydantic's "Value error, " in front."""
+    context = error.get("ctx") or {}
+    if error.get("type") == "value_error" and "error" in context:
+        return str(context["error"])
+    return str(error.get("msg", "invalid"))
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
         context = errors[0].get("ctx", {}).get("error", "")
         return error_response(400, "malformed_json", f"The request body is not valid JSON ({context}).")
-    details = [
-        {"field": _field(tuple(error.get("loc", ()))), "problem": str(error.get("msg", "invalid"))} for error in errors
-    ]
+    details = [{"field": _field(tuple(error.get("loc", ()))), "problem": _problem(error)} for error in errors]
     summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
     return error_response(422, "invalid_request", f"The request is invalid: {summary}.", details)
 
