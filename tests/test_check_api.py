@@ -127,7 +127,7 @@ def test_every_check_is_recorded_for_audit(client: TestClient) -> None:
         ({"claim": 42}, 422, "invalid_request", "claim"),
         ({"claim": "NATO met", "document_ids": "all"}, 422, "invalid_request", "document_ids"),
         # An empty scope would search nothing and answer "unknown" for every claim.
-        ({"claim": "NATO met", "document_ids": []}, 422, "invalid_request", "document_ids"),
+        ({"claim": "NATO met", "document_ids": []}, 422, "invalid_request", "document_ids must name at least one"),
         ({"claim": "NATO met", "top_k": 0}, 422, "invalid_request", "top_k"),
         ({"claim": "NATO met", "top_k": 500}, 422, "top_k_too_large", "500"),
         ({}, 422, "invalid_request", "claim"),

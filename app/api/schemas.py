@@ -25,6 +25,13 @@ def _not_blank(value: str, what: str) -> str:
     return _storable(value, what).strip()
 
 
+def _document_scope(ids: Any) -> Any:
+    # Runs before the list is validated, so that an empty one gets these words rather than pydantic's.
+    if isinstance(ids, list) and not ids:
+        raise ValueError("document_ids must name at least one document; leave it out to check against the whole corpus")
+    return ids
+
+
 def _claim_text(value: str, what: str) -> str:
     value = _not_blank(value, what)
     if not any(char.isalnum() for char in value):
@@ -160,6 +167,11 @@ class CheckRequest(BaseModel):
     def _claim_not_blank(cls, value: str) -> str:
         return _claim_text(value, "claim")
 
+    @field_validator("document_ids", mode="before")
+    @classmethod
+    def _scope_not_empty(cls, ids: Any) -> Any:
+        return _document_scope(ids)
+
 
 class BatchCheckRequest(BaseModel):
     """Several claims checked in one call; results come back in input order."""
@@ -174,6 +186,11 @@ class BatchCheckRequest(BaseModel):
     @classmethod
     def _claims_not_blank(cls, values: list[str]) -> list[str]:
         return [_claim_text(value, f"claim {position}") for position, value in enumerate(values)]
+
+    @field_validator("document_ids", mode="before")
+    @classmethod
+    def _scope_not_empty(cls, ids: Any) -> Any:
+        return _document_scope(ids)
 
 
 class Scores(BaseModel):
