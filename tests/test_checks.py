@@ -78,6 +78,20 @@ def test_a_negation_on_one_side_only_is_described_in_words(claim: str, passage: 
     assert mismatch.described("sentence 2") == message
 
 
+def test_a_value_found_in_several_sentences_is_described_with_a_plural_verb() -> None:
+    [mismatch] = [m for m in find_mismatches("NATO leaders spoke on Wednesday", NATO) if m.kind == "date"]
+    assert (
+        mismatch.described("sentences 2, 3", plural=True) == "sentences 2, 3 say 'Tuesday', the claim says 'Wednesday'"
+    )
+    negated = [
+        m for m in find_mismatches("Germany has not committed 12 billion euros", GERMANY) if m.kind == "negation"
+    ]
+    assert (
+        negated[0].described("sentences 1, 2", plural=True)
+        == "the claim says 'not' where sentences 1, 2 have no negation"
+    )
+
+
 @pytest.mark.parametrize(
     ("claim", "passage", "claim_value", "passage_value"),
     [

@@ -512,3 +512,12 @@ def test_an_unknown_explains_what_kept_a_passage_from_supporting() -> None:
         "The closest passages (sentence 4 of “Aid article”) are on the topic but neither state nor contradict "
         "the claim; sentence 4 says 'refrained' where the claim has no negation."
     )
+
+
+def test_an_unknown_explains_a_window_with_a_plural_verb() -> None:
+    claim = "NATO provided military aid to Ukraine."
+    text = "The alliance met in Vilnius.\nNATO refrained from providing military aid to Ukraine as a body."
+    pair = Passage(7, "Aid article", 4, (3, 4), 100, 100 + len(text), text, 0.8, PassageKind.WINDOW)
+    answer = judge({(text, claim): (0.6, 0.3, 0.1)}, claim, [pair], window_threshold=0.5)
+    assert answer.verdict is Verdict.UNKNOWN
+    assert answer.explanation.endswith("; sentences 4, 5 say 'refrained' where the claim has no negation.")

@@ -337,13 +337,15 @@ class Mismatch:
     def message(self) -> str:
         return self.described("the passage")
 
-    def described(self, passage: str) -> str:
-        """The mismatch in words, ``passage`` naming the text it was found in ("sentence 4 of …")."""
+    def described(self, passage: str, plural: bool = False) -> str:
+        """The mismatch in words, ``passage`` naming the text it was found in ("sentence 4", or "sentences
+        3, 4" with ``plural``)."""
+        says, has = ("say", "have") if plural else ("says", "has")
         if self.kind == "negation" and self.claim_value == NO_NEGATION:
-            return f"{passage} says {self.passage_value!r} where the claim has no negation"
+            return f"{passage} {says} {self.passage_value!r} where the claim has no negation"
         if self.kind == "negation" and self.passage_values == (NO_NEGATION,):
-            return f"the claim says {self.claim_value!r} where {passage} has no negation"
-        return f"{passage} says {self.passage_value!r}, the claim says {self.claim_value!r}"
+            return f"the claim says {self.claim_value!r} where {passage} {has} no negation"
+        return f"{passage} {says} {self.passage_value!r}, the claim says {self.claim_value!r}"
 
     def substitutions(self, claim: str) -> list[str]:
         """The claim with its value replaced by each of the passage's, where the claim states the value as

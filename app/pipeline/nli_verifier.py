@@ -490,7 +490,10 @@ class NLIVerifier:
         doubt = max(closest.entailment, closest.contradiction)
         blocked = [
             # The explanation names the closest passage's document already.
-            m.described(_where(s.passage, titled=s.passage.document_id != closest.passage.document_id))
+            m.described(
+                _where(s.passage, titled=s.passage.document_id != closest.passage.document_id),
+                plural=len(s.passage.sentence_indices) > 1,
+            )
             for s in relevant
             if s.entailment >= params.support_threshold
             for m in s.mismatches
