@@ -404,3 +404,9 @@ def test_a_claim_in_another_alphabet_is_not_covered_by_an_english_passage() -> N
     found = coverage("Эрдоган встретился с Санчесом", ERDOGAN)
     assert found.share == 0.0
     assert found.missing_specifics == ("Эрдоган", "Санчесом")
+
+
+def test_a_contracted_negation_is_reported_as_the_word_that_carries_it() -> None:
+    passage = 'The finance minister said: "The opposition’s figures don’t add up."'
+    [mismatch] = [m for m in find_mismatches("The opposition's figures add up.", passage) if m.kind == "negation"]
+    assert mismatch.passage_values == ("don’t",)  # as written, so that the decisive span can be found

@@ -509,7 +509,7 @@ def test_an_unknown_explains_what_kept_a_passage_from_supporting() -> None:
     answer = judge({(denial.text, claim): (0.6, 0.3, 0.1)}, claim, [denial], polarity_threshold=1.0)
     assert answer.verdict is Verdict.UNKNOWN
     assert answer.explanation == (
-        "The closest passages (sentence 4 of “Aid article”) are on the topic but neither state nor contradict "
+        "The closest passage (sentence 4 of “Aid article”) is on the topic but neither states nor contradicts "
         "the claim; sentence 4 says 'refrained' where the claim has no negation."
     )
 

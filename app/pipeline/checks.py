@@ -547,6 +547,15 @@ def _lemma_words(words: set[str]) -> dict[str, str]:
     return {lemma: word for word in sorted(words) for lemma in _lemmas(word)}
 
 
+_CONTRACTION = re.compile(r"\b[A-Za-z]+n['’]t\b", re.IGNORECASE)
+
+
+def _as_said(negations: set[str], text: str) -> list[str]:
+    """The negation words as ``text`` writes them: "n't" is shown as the first word that carries it ("don’t")."""
+    contraction = _CONTRACTION.search(text)
+    return sorted(contraction.group() if word == "n't" and contraction else word for word in negations)
+
+
 def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     claim_words, passage_words = _words(claim), _words(passage)
     mismatches = []
@@ -556,8 +565,8 @@ def _polarity_mismatches(claim: str, passage: str) -> list[Mismatch]:
         mismatches.append(
             Mismatch(
                 "negation",
-                ", ".join(sorted(claim_negations)) or NO_NEGATION,
-                tuple(sorted(passage_negations)) or (NO_NEGATION,),
+                ", ".join(_as_said(claim_negations, claim)) or NO_NEGATION,
+                tuple(_as_said(passage_negations, passage)) or (NO_NEGATION,),
             )
         )
     claim_lemmas, passage_lemmas = _lemma_words(claim_words), _lemma_words(passage_words)

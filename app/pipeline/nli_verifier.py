@@ -507,8 +507,8 @@ class NLIVerifier:
         return self._verification(
             closest.coverage.share, Verdict.UNKNOWN, "on_topic", 1.0 - doubt,
             self._cite(closest.passage, ranked), params,
-            f"The closest passages ({_where(closest.passage)}) are on the topic but neither state nor "
-            f"contradict the claim{reason}.",
+            f"The closest passage ({_where(closest.passage)}) is on the topic but neither states nor "
+            f"contradicts the claim{reason}.",
         )  # fmt: skip
 
     def _slot_contradicted(
