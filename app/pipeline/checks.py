@@ -145,6 +145,8 @@ def _as_written(value: str, text: str, folded: str) -> str:
 
 def _written_as_given(mismatches: list[Mismatch], claim: str, passage: str) -> list[Mismatch]:
     claim_folded, passage_folded = fold(claim), fold(passage)
+    if claim_folded == claim and passage_folded == passage:
+        return mismatches  # nothing was folded (the usual case): no copies on the hot path
     return [
         replace(
             m,
@@ -552,7 +554,7 @@ _CONTRACTION = re.compile(r"\b[A-Za-z]+n['’]t\b", re.IGNORECASE)
 
 def _as_said(negations: set[str], text: str) -> list[str]:
     """The negation words as ``text`` writes them: "n't" is shown as the first word that carries it ("don’t")."""
-    contraction = _CONTRACTION.search(text)
+    contraction = _CONTRACTION.search(text) if "n't" in negations else None
     return sorted(contraction.group() if word == "n't" and contraction else word for word in negations)
 
 

@@ -209,9 +209,14 @@ def _agrees_on_values(substituted: str, premise: str) -> bool:
     return not value_mismatches(substituted, premise)
 
 
+def _several(passage: Passage) -> bool:
+    """Whether ``_where(passage)`` names several sentences, so that its verb is plural."""
+    return len(passage.sentence_indices) > 1
+
+
 def _verb(passage: Passage, verb: str) -> str:
     """``verb`` ("states") agreeing with ``_where(passage)``: "sentence 3 states", "sentences 2, 3 state"."""
-    return verb if len(passage.sentence_indices) == 1 else verb.removesuffix("s")
+    return verb.removesuffix("s") if _several(passage) else verb
 
 
 def _ends_at(window: Passage, sentence: Passage) -> bool:
@@ -492,7 +497,7 @@ class NLIVerifier:
             # The explanation names the closest passage's document already.
             m.described(
                 _where(s.passage, titled=s.passage.document_id != closest.passage.document_id),
-                plural=len(s.passage.sentence_indices) > 1,
+                plural=_several(s.passage),
             )
             for s in relevant
             if s.entailment >= params.support_threshold
