@@ -74,6 +74,15 @@ def test_onnx_embeddings_point_where_the_torch_ones_do(embedder: Embedder, onnx_
     assert onnx_embedder.encode([]).shape == (0, onnx_embedder.dimension)
 
 
+def test_a_batch_is_padded_to_its_longest_text_only(onnx_embedder: OnnxEmbedder) -> None:
+    # The embedder's tokenizer file pads every text to 128 tokens; a one-claim batch must not pay for that.
+    session = onnx_embedder._session
+    short, longer = session.encode(["Rates rose.", "The central bank raised its main rate by half a point."])
+    assert len(short.ids) < len(longer.ids) < 20
+    _, mask = session.run([short, longer])
+    assert mask.shape == (2, len(longer.ids)) and mask[0].sum() == len(short.ids)
+
+
 def test_onnx_nli_gives_the_torch_labels_in_the_same_column_order(
     reference_nli: NLIModel, onnx_nli: OnnxNLIModel
 ) -> None:

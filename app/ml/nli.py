@@ -11,6 +11,7 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -94,10 +95,10 @@ class NLIModel:
         if not pairs:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         # Similar lengths in one batch: padding is most of the cost on a CPU.
-        lengths = self._token_lengths(pairs)
+        inputs, lengths = self._tokenized(pairs)
         order = sorted(range(len(pairs)), key=lengths.__getitem__)
         groups = length_groups([lengths[i] for i in order], self._batch_size)
-        logits = np.concatenate([self._logits([pairs[order[i]] for i in group]) for group in groups])
+        logits = np.concatenate([self._logits([inputs[order[i]] for i in group]) for group in groups])
         logits = logits[:, self._columns]
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities = shifted / shifted.sum(axis=1, keepdims=True)
@@ -105,21 +106,22 @@ class NLIModel:
         result[order] = probabilities
         return result
 
-    def _token_lengths(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
-        """Tokens of each pair as the model reads it (truncated to its maximum length)."""
+    def _tokenized(self, pairs: Sequence[tuple[str, str]]) -> tuple[Sequence[Any], list[int]]:
+        """What ``_logits`` takes for each pair (here the pair itself), and its tokens as the model reads it
+        (truncated to its maximum length). Another backend overrides both, e.g. to tokenise only once."""
         premises, hypotheses = zip(*pairs, strict=True)
         encoded = self._model.tokenizer(
             list(premises), list(hypotheses), truncation="longest_first", max_length=self._model.max_seq_length
         )
-        return [len(ids) for ids in encoded["input_ids"]]
+        return pairs, [len(ids) for ids in encoded["input_ids"]]
 
-    def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        """Raw scores in the model's own column order (another backend overrides this alone)."""
+    def _logits(self, inputs: Sequence[Any]) -> npt.NDArray[np.float32]:
+        """Raw scores in the model's own column order, for a batch of what ``_tokenized`` returned."""
         import torch
 
         # bfloat16 matrix products (LayerNorm and softmax in float32): fast only on CPUs with AMX or AVX512-BF16.
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bf16):
             logits = self._model.predict(
-                pairs, batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
+                list(inputs), batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
             )
         return np.asarray(logits, dtype=np.float32)

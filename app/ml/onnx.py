@@ -25,7 +25,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ from app.ml.nli import LABELS, NLIModel, label_columns, weights_digest
 
 if TYPE_CHECKING:
     import torch
+    from tokenizers import Encoding
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class _Session:
 
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_LENGTH)
-        self.tokenizer.enable_padding()
+        self.tokenizer.no_padding()  # a tokenizer file may pad to a fixed length; ``run`` pads each batch instead
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -197,14 +198,19 @@ class _Session:
         self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.version = onnx_path.stem
 
-    def run(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Model output and attention mask for one batch."""
-        encodings = self.tokenizer.encode_batch(list(inputs))
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
+    def encode(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> list[Encoding]:
+        """Token ids of each text or pair, truncated but not padded (a batch is padded when it runs)."""
+        return self.tokenizer.encode_batch(list(inputs))
+
+    def run(self, encodings: Sequence[Encoding]) -> tuple[np.ndarray, np.ndarray]:
+        """Model output and attention mask for one batch, padded to its longest member (padding id 0)."""
+        width = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
+        for row, encoding in enumerate(encodings):
+            length = len(encoding.ids)
+            feed["input_ids"][row, :length] = encoding.ids
+            feed["attention_mask"][row, :length] = 1
+            feed["token_type_ids"][row, :length] = encoding.type_ids
         [output] = self.session.run(["output"], feed)
         return output, feed["attention_mask"]
 
@@ -236,7 +242,7 @@ class OnnxEmbedder(Embedder):
         result = np.empty((len(texts), self.dimension), dtype=np.float32)
         for first in range(0, len(order), self._batch_size):
             rows = order[first : first + self._batch_size]
-            states, mask = self._session.run([texts[i] for i in rows])
+            states, mask = self._session.run(self._session.encode([texts[i] for i in rows]))
             weights = mask[:, :, None].astype(np.float32)
             pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             result[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
@@ -258,13 +264,15 @@ class OnnxNLIModel(NLIModel):
         self._batch_size = batch_size
         self.version = f"{model_dir.name}@{weights_digest(model_dir)}+onnx-{int8_variant() if int8 else 'fp32'}"
 
-    def _token_lengths(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
-        return [sum(e.attention_mask) for e in self._session.tokenizer.encode_batch(list(pairs))]
+    def _tokenized(self, pairs: Sequence[tuple[str, str]]) -> tuple[list[Encoding], list[int]]:
+        # Tokenised once: the encodings give the lengths for batching and are then what the batches run on.
+        encodings = self._session.encode(pairs)
+        return encodings, [len(e.ids) for e in encodings]
 
-    def _logits(self, pairs: list[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        logits = np.empty((len(pairs), len(LABELS)), dtype=np.float32)
-        for first in range(0, len(pairs), self._batch_size):
-            output, _ = self._session.run(pairs[first : first + self._batch_size])
+    def _logits(self, inputs: Sequence[Any]) -> npt.NDArray[np.float32]:
+        logits = np.empty((len(inputs), len(LABELS)), dtype=np.float32)
+        for first in range(0, len(inputs), self._batch_size):
+            output, _ = self._session.run(inputs[first : first + self._batch_size])
             logits[first : first + self._batch_size] = output
         return logits
 
