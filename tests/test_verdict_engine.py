@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.pipeline.checks import Mismatch
 from app.pipeline.nli_verifier import EngineParams, NLIVerifier
 from app.pipeline.verdicts import Passage, PassageKind, Verdict, Verification
 
@@ -521,3 +522,17 @@ def test_an_unknown_explains_a_window_with_a_plural_verb() -> None:
     answer = judge({(text, claim): (0.6, 0.3, 0.1)}, claim, [pair], window_threshold=0.5)
     assert answer.verdict is Verdict.UNKNOWN
     assert answer.explanation.endswith("; sentences 4, 5 say 'refrained' where the claim has no negation.")
+
+
+def test_an_explanation_puts_a_value_from_the_start_of_a_text_in_running_text() -> None:
+    claim = "Nearly 40 per cent of the members voted for the plan."
+    text = "Some 60 per cent of the members voted for the plan, the chair said."
+    answer = judge({}, claim, [passage(text, 0.85, 2)], slot_similarity=0.8)
+    assert answer.verdict is Verdict.CONTRADICTED
+    assert answer.explanation == (
+        "The article says some 60 per cent, not nearly 40 per cent (sentence 3 of “Aid article”)."
+    )
+    # The decisive span is the passage's own text, capital and all.
+    assert answer.decisive_span is not None and answer.decisive_span.text == "Some 60 per cent"
+    # A name keeps its capital.
+    assert Mismatch("date", "March", ("May",)).in_running_text() == ("March", ("May",))

@@ -335,6 +335,11 @@ class Mismatch:
     def passage_value(self) -> str:
         return ", ".join(self.passage_values)
 
+    def in_running_text(self) -> tuple[str, tuple[str, ...]]:
+        """The claim's and the passage's values as they read inside a sentence: a value taken from the start
+        of its text loses the capital of a leading bound word ("Nearly 40%" -> "nearly 40%"); names keep theirs."""
+        return _mid_sentence(self.claim_value), tuple(_mid_sentence(v) for v in self.passage_values)
+
     @property
     def message(self) -> str:
         return self.described("the passage")
@@ -362,6 +367,14 @@ class Mismatch:
             if value.search(text):
                 return [value.sub(_same_case(other), text) for other in self.passage_values]
         return []
+
+
+def _mid_sentence(value: str) -> str:
+    """``value`` with a capitalised leading bound word ("About", "More than") in lower case."""
+    lowered = value.lower()
+    if value[:1].isupper() and any(lowered.startswith(f"{bound} ") for bound in _BOUNDS):
+        return value[:1].lower() + value[1:]
+    return value
 
 
 def _same_case(replacement: str) -> Callable[[re.Match[str]], str]:

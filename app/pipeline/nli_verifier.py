@@ -526,10 +526,10 @@ class NLIVerifier:
         params: EngineParams,
     ) -> Verification:
         """Contradicted because ``sentence`` fills the claim's slot with another value; the explanation names both."""
-        values = " or ".join(mismatch.passage_values)
+        claim_value, passage_values = mismatch.in_running_text()
         return self._verification(
             sentence.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(sentence.passage, ranked), params,
-            f"The article says {values}, not {mismatch.claim_value} ({_where(sentence.passage)}).",
+            f"The article says {' or '.join(passage_values)}, not {claim_value} ({_where(sentence.passage)}).",
             DecisiveSpan.find(sentence.passage, mismatch.passage_values[0]),
         )  # fmt: skip
 
