@@ -72,6 +72,10 @@ def test_supported_only_when_every_part_is_and_as_sure_as_the_weakest() -> None:
     assert combined.verdict is Verdict.SUPPORTED
     assert combined.confidence == 0.7
     assert {p.sentence_index for p in combined.evidence} == {1, 2}
+    # Which passage states which part.
+    assert combined.explanation == (
+        "Every part is supported. Part 1 of 2, “A.”: because 1 Part 2 of 2, “B.”: because 2"
+    )
 
 
 def test_scores_give_the_rest_to_the_other_verdicts_and_sum_to_one() -> None:

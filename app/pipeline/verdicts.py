@@ -93,16 +93,21 @@ class Verifier(Protocol):
 
 def combine_parts(parts: Sequence[Verification]) -> Verification:
     """A compound claim is contradicted if any part is, unknown if any part is, else supported."""
+
+    def said_of(position: int) -> str:
+        part = parts[position]
+        return f"Part {position + 1} of {len(parts)}, “{part.claim}”: {part.explanation}"
+
     for verdict in (Verdict.CONTRADICTED, Verdict.UNKNOWN):
-        deciding = [p for p in parts if p.verdict is verdict]
+        deciding = [i for i, p in enumerate(parts) if p.verdict is verdict]
         if deciding:
-            chosen = max(deciding, key=lambda p: p.confidence)
-            position = parts.index(chosen) + 1
-            explanation = f"Part {position} of {len(parts)}, “{chosen.claim}”: {chosen.explanation}"
+            position = max(deciding, key=lambda i: parts[i].confidence)
+            chosen, explanation = parts[position], said_of(position)
             break
     else:
         chosen = min(parts, key=lambda p: p.confidence)  # only as sure as its weakest part
-        explanation = "Every part is supported. " + " ".join(p.explanation for p in parts)
+        # Each part's own explanation, named, so that the reader sees which sentence states which part.
+        explanation = "Every part is supported. " + " ".join(said_of(i) for i in range(len(parts)))
     evidence = list(chosen.evidence[:1])
     for part in (chosen, *parts):
         for passage in part.evidence:
