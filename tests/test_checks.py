@@ -203,6 +203,33 @@ def test_fractions_in_words_and_short_scales_are_read_as_numbers() -> None:
     assert "number" not in kinds("The fair drew 250,000 visitors.", "The fair drew a quarter of a million visitors.")
 
 
+def test_a_short_scale_counts_millions_only_before_a_plural_noun() -> None:
+    values = {
+        text: [(q.value, q.unit) for q in quantities(text)]
+        for text in ("an impressive 400m victory", "a clearance of 1.87m while", "5m copies", "2m people")
+    }
+    assert values == {
+        "an impressive 400m victory": [(400.0, "count:victory")],
+        "a clearance of 1.87m while": [(1.87, "count")],
+        "5m copies": [(5e6, "count:copie")],
+        "2m people": [(2e6, "count:people")],
+    }
+
+
+def test_race_times_and_clock_readings_are_one_value_each() -> None:
+    passage = "James Nolan (3:46.04) took second in the 1500m behind Neil Speaight (3:45.86)."
+    assert [(q.text, q.value) for q in quantities(passage) if q.unit.startswith("clock")] == [
+        ("3:46.04", 226.04),
+        ("3:45.86", 225.86),
+    ]
+    assert [(q.value, q.unit) for q in quantities("He won the marathon in 2:06:45.")] == [(7605.0, "clock:3")]
+    [found] = find_mismatches("McIlroy won in a time of 1:48.97.", "McIlroy won in 1:47.97 on Sunday.")
+    assert (found.kind, found.claim_value, found.passage_values) == ("number", "1:48.97", ("1:47.97",))
+    assert "number" not in kinds("Speaight won the 1500m in 3:45.86.", passage)
+    # Not a time: the two numbers of a score or a ratio keep apart.
+    assert [q.text for q in quantities("The vote was 3-2 in favour.")] == ["3", "2"]
+
+
 def test_a_word_after_a_number_that_is_not_a_noun_is_not_its_unit() -> None:
     passage = "The two new models entered the chart at number 14 and 15 respectively."
     assert "number" not in kinds("The second model entered the chart at number 15.", passage)

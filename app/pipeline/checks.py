@@ -36,6 +36,8 @@ _QUANTITY = re.compile(
     r"\s?(?P<unit>%|per cent|percent|[A-Za-z]+)?",
     re.IGNORECASE,
 )
+# A clock reading or race time: "10:30", "3:46.04" (minutes, seconds), "2:06:45" (hours, minutes, seconds).
+_CLOCK = re.compile(r"(?<![\d:.,])\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?(?![\d:])")
 _YEAR_RANGE = re.compile(r"\b(?P<first>(?:19|20)\d{2})\s*(?:to|through|until|-|–|—)\s*(?P<last>(?:19|20)\d{2})\b")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
@@ -54,7 +56,11 @@ _UNIT_STOPWORDS = {
     "to", "and", "or", "of", "in", "for", "the", "a", "an", "on", "by", "from", "at", "as", "than", "with",
     "annually", "per", "respectively", "each", "apiece", "alone", "ago",
     "is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "may", "might",
+    "which", "that", "who", "while", "when", "where", "but", "so", "if", "then", "also", "only", "just",
+    "after", "before", "since", "behind", "outside", "into", "over", "under", "during", "through", "against",
 }  # fmt: skip
+# Plural nouns the lexicon lists as their own lemma.
+_UNMARKED_PLURALS = {"people", "police", "cattle", "staff", "personnel"}
 # After "5m" or "3k" without a currency, words that make it a length or a race rather than millions/thousands.
 _SHORT_SCALE_NOT_COUNT = {
     "tall", "high", "long", "wide", "deep", "away", "above", "below", "sprint", "hurdles", "dash", "race", "run",
@@ -413,16 +419,24 @@ def _digits_for_words(text: str) -> str:
 def quantities(text: str) -> tuple[Quantity, ...]:
     """Numbers in ``text`` (spelled-out ones included), normalised to value and unit."""
     normalised = _digits_for_words(text)
-    found: list[Quantity] = []
+    found: list[tuple[int, Quantity]] = []
+    clocks = [(match.start(), match.end()) for match in _CLOCK.finditer(normalised)]
+    for start, end in clocks:
+        # One value, not two or three numbers: "3:46.04" against "3:45.86" differs by 0.18 of a second.
+        *larger, last = normalised[start:end].split(":")
+        value = sum(int(part) * 60 ** (len(larger) - i) for i, part in enumerate(larger)) + float(last)
+        found.append((start, Quantity(value, f"clock:{len(larger) + 1}", normalised[start:end], low=value, high=value)))
     for match in _QUANTITY.finditer(normalised):
+        if any(start <= match.start("number") < end for start, end in clocks):
+            continue
         number = float(match["number"].replace(",", ""))
         scale_word = (match["scale"] or "").lower()
         unit_word = (match["unit"] or "").lower()
-        counted = unit_word.isalpha() and unit_word not in _UNIT_STOPWORDS | _SHORT_SCALE_NOT_COUNT
-        if scale_word in ("m", "b", "k") and not match["symbol"] and unit_word not in _CURRENCY_WORDS and not counted:
-            # "100m" and "5k" alone are more often metres or a race than millions or thousands; "5m copies"
-            # or money is not.
-            scale_word = ""
+        if scale_word in ("m", "b", "k") and not match["symbol"] and unit_word not in _CURRENCY_WORDS:
+            # "400m", "5k" and "1.87m" are more often metres, a race or a height than millions or thousands
+            # ("the 400m victory", "1.87m while"); before a plural noun ("5m copies") they count.
+            if not _is_plural_noun(unit_word) or unit_word in _SHORT_SCALE_NOT_COUNT:
+                scale_word = ""
         value = number * _SCALES.get(scale_word, 1.0)
         bound = _BOUND_BEFORE.search(normalised, 0, match.start())
         low_factor, high_factor = _BOUNDS[bound["bound"].lower()] if bound else (1.0, 1.0)
@@ -449,8 +463,15 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if bound:
             shown = f"{bound['bound']} {shown.strip()}"
         next_word = after[1] if after else ""
-        found.append(Quantity(value, unit, shown.strip(), next_word, low=low, high=high))
-    return tuple(found)
+        found.append((match.start(), Quantity(value, unit, shown.strip(), next_word, low=low, high=high)))
+    return tuple(quantity for _, quantity in sorted(found, key=lambda item: item[0]))
+
+
+@lru_cache(maxsize=4096)
+def _is_plural_noun(word: str) -> bool:
+    """Whether the lexicon reads ``word`` as the plural of a noun ("copies", "men", "people")."""
+    lemmas = getAllLemmas(word).get("NOUN", ())
+    return word in _UNMARKED_PLURALS or any(lemma != word for lemma in lemmas)
 
 
 def _years(text: str) -> tuple[set[int], list[str]]:
