@@ -218,16 +218,40 @@ def test_a_short_scale_counts_millions_only_before_a_plural_noun() -> None:
 
 def test_race_times_and_clock_readings_are_one_value_each() -> None:
     passage = "James Nolan (3:46.04) took second in the 1500m behind Neil Speaight (3:45.86)."
-    assert [(q.text, q.value) for q in quantities(passage) if q.unit.startswith("clock")] == [
+    assert [(q.text, q.value) for q in quantities(passage) if q.unit == "count:second"] == [
         ("3:46.04", 226.04),
         ("3:45.86", 225.86),
     ]
-    assert [(q.value, q.unit) for q in quantities("He won the marathon in 2:06:45.")] == [(7605.0, "clock:3")]
+    assert [(q.value, q.unit) for q in quantities("He won the marathon in 2:06:45.")] == [(7605.0, "count:second")]
+    assert [(q.value, q.unit) for q in quantities("The polls closed at 10:30.")] == [(630.0, "clock")]
+    # The same time in seconds, as a race time, or in minutes and seconds.
+    title = "McIlroy took the 800m title in a time of one minute, 47.97 seconds."
+    assert [q.value for q in quantities(title) if q.unit == "count:second"] == [pytest.approx(107.97)]
+    assert "number" not in kinds("McIlroy won the 800m title in 107.97 seconds.", title)
+    assert "number" not in kinds("McIlroy won the 800m title in 1:47.97.", title)
     [found] = find_mismatches("McIlroy won in a time of 1:48.97.", "McIlroy won in 1:47.97 on Sunday.")
     assert (found.kind, found.claim_value, found.passage_values) == ("number", "1:48.97", ("1:47.97",))
     assert "number" not in kinds("Speaight won the 1500m in 3:45.86.", passage)
     # Not a time: the two numbers of a score or a ratio keep apart.
     assert [q.text for q in quantities("The vote was 3-2 in favour.")] == ["3", "2"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "expected"),
+    [
+        ("The deal was signed on July 12.", "The deal was signed on 11 July.", [("date", "July 12", ("11 July",))]),
+        ("It was signed on the 12th of July.", "It was signed on July 11.", [("date", "12th of July", ("July 11",))]),
+        ("It opened on Sept. 3.", "It opened on September 4.", [("date", "Sept. 3", ("September 4",))]),
+        ("The deal was signed on July 11, 2023.", "The deal was signed on 11 July 2023.", []),
+        # A day within a range of days agrees; a day of another month is the month check's business.
+        ("The championships start on 5 March.", "The championships run on 4-6 March.", []),
+        ("Prices may 5 times rise.", "Prices rose on 4 May.", []),
+    ],
+)
+def test_a_day_of_the_month_is_a_date_in_either_order(
+    claim: str, passage: str, expected: list[tuple[str, str, tuple[str, ...]]]
+) -> None:
+    assert [(m.kind, m.claim_value, m.passage_values) for m in find_mismatches(claim, passage)] == expected
 
 
 def test_a_word_after_a_number_that_is_not_a_noun_is_not_its_unit() -> None:

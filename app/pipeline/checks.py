@@ -36,14 +36,33 @@ _QUANTITY = re.compile(
     r"\s?(?P<unit>%|per cent|percent|[A-Za-z]+)?",
     re.IGNORECASE,
 )
-# A clock reading or race time: "10:30", "3:46.04" (minutes, seconds), "2:06:45" (hours, minutes, seconds).
-_CLOCK = re.compile(r"(?<![\d:.,])\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?(?![\d:])")
-_YEAR_RANGE = re.compile(r"\b(?P<first>(?:19|20)\d{2})\s*(?:to|through|until|-|–|—)\s*(?P<last>(?:19|20)\d{2})\b")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december",
 )  # fmt: skip
+# A clock reading or race time: "10:30", "3:46.04" (minutes, seconds), "2:06:45" (hours, minutes, seconds).
+_CLOCK = re.compile(r"(?<![\d:.,])\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?(?![\d:])")
+# A time in minutes and seconds said in words: "one minute, 47.97 seconds", "3 minutes and 5 seconds".
+_MINUTES_SECONDS = re.compile(
+    r"\b(?P<minutes>\d+|one|an?)\s+(?:minutes?|mins?)\b,?\s*(?:and\s+)?(?P<seconds>\d+(?:\.\d+)?)\s+(?:seconds?|secs?)\b",
+    re.IGNORECASE,
+)
+# A day of a month, either way round, with an ordinal or a range: "12 July", "the 12th of July", "July 11",
+# "4-6 March". Month names are matched with their capital, so "may" the verb is not one.
+_MONTH_OF = (
+    {month.capitalize(): month for month in _MONTHS}
+    | {month[:3].capitalize(): month for month in _MONTHS}
+    | {"Sept": "september"}
+)
+_MONTH_NAME = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?P<first>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*(?:-|–|to)\s*(?P<last>[0-3]?\d)(?:st|nd|rd|th)?)?"
+    rf"\s+(?:of\s+)?(?P<month>{_MONTH_NAME})\b"
+    rf"|\b(?P<month_first>{_MONTH_NAME})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+    rf"(?:\s*(?:-|–)\s*(?P<last_day>[0-3]?\d)(?:st|nd|rd|th)?)?(?![\d:])"
+)
+_YEAR_RANGE = re.compile(r"\b(?P<first>(?:19|20)\d{2})\s*(?:to|through|until|-|–|—)\s*(?P<last>(?:19|20)\d{2})\b")
 _NUMBER_WORDS = (
     "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -420,14 +439,32 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     """Numbers in ``text`` (spelled-out ones included), normalised to value and unit."""
     normalised = _digits_for_words(text)
     found: list[tuple[int, Quantity]] = []
-    clocks = [(match.start(), match.end()) for match in _CLOCK.finditer(normalised)]
-    for start, end in clocks:
+    taken: list[tuple[int, int]] = []
+    for match in _DAY_OF_MONTH.finditer(normalised):
+        first_day, last_day = (int(match[a] or match[b] or 0) for a, b in (("first", "day"), ("last", "last_day")))
+        if 1 <= first_day <= 31 and (not last_day or first_day < last_day <= 31):
+            month = _MONTH_OF[match["month"] or match["month_first"]]
+            day = Quantity(first_day, f"day:{month}", match.group(), low=first_day, high=last_day or first_day)
+            found.append((match.start(), day))
+            taken.append((match.start(), match.end()))
+    for match in _MINUTES_SECONDS.finditer(normalised):
+        minutes = match["minutes"].lower()
+        value = (1 if minutes in ("one", "a", "an") else int(minutes)) * 60 + float(match["seconds"])
+        found.append((match.start(), Quantity(value, "count:second", match.group(), low=value, high=value)))
+        taken.append((match.start(), match.end()))
+    for match in _CLOCK.finditer(normalised):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
         # One value, not two or three numbers: "3:46.04" against "3:45.86" differs by 0.18 of a second.
-        *larger, last = normalised[start:end].split(":")
+        *larger, last = match.group().split(":")
         value = sum(int(part) * 60 ** (len(larger) - i) for i, part in enumerate(larger)) + float(last)
-        found.append((start, Quantity(value, f"clock:{len(larger) + 1}", normalised[start:end], low=value, high=value)))
+        # With hundredths or hours it is a time in seconds ("1:47.97" is 107.97 seconds); "10:30" may be
+        # a time of day, so it is compared only with another reading of its kind.
+        unit = "count:second" if "." in last or len(larger) == 2 else "clock"
+        found.append((match.start(), Quantity(value, unit, match.group(), low=value, high=value)))
+        taken.append((match.start(), match.end()))
     for match in _QUANTITY.finditer(normalised):
-        if any(start <= match.start("number") < end for start, end in clocks):
+        if any(start <= match.start("number") < end for start, end in taken):
             continue
         number = float(match["number"].replace(",", ""))
         scale_word = (match["scale"] or "").lower()
@@ -492,11 +529,15 @@ def _words(text: str) -> set[str]:
     return words | ({"n't"} if any(w.endswith("n't") for w in words) else set())
 
 
+def _is_date(quantity: Quantity) -> bool:
+    return quantity.unit == "year" or quantity.unit.startswith("day:")
+
+
 def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
-    passage_quantities = [q for q in quantities(passage) if q.unit != "year"]
+    passage_quantities = [q for q in quantities(passage) if not _is_date(q)]
     mismatches = []
     for claimed in quantities(claim):
-        if claimed.unit == "year":
+        if _is_date(claimed):
             continue
         same_unit = [q for q in passage_quantities if q.unit == claimed.unit]
         claimed_text = claimed.text
@@ -517,6 +558,12 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
     (claim_years, claim_stated), (passage_years, passage_stated) = _years(claim), _years(passage)
     if claim_years and passage_years and not claim_years & passage_years:
         mismatches.append(Mismatch("date", ", ".join(claim_stated), tuple(passage_stated)))
+    # A day of the month against another day of the same month ("12 July" against "July 11").
+    passage_days = [q for q in quantities(passage) if q.unit.startswith("day:")]
+    for claimed in quantities(claim):
+        same_month = [q for q in passage_days if q.unit == claimed.unit]
+        if same_month and not any(claimed.agrees(q) for q in same_month):
+            mismatches.append(Mismatch("date", claimed.text, tuple(q.text for q in same_month)))
     claim_words, passage_words = _words(claim), _words(passage)
     for names in (_WEEKDAYS, _MONTHS):
         in_claim = claim_words.intersection(names)
