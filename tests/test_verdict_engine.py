@@ -536,3 +536,13 @@ def test_an_explanation_puts_a_value_from_the_start_of_a_text_in_running_text() 
     assert answer.decisive_span is not None and answer.decisive_span.text == "Some 60 per cent"
     # A name keeps its capital.
     assert Mismatch("date", "March", ("May",)).in_running_text() == ("March", ("May",))
+
+
+def test_a_changed_day_of_the_month_contradicts_in_either_order() -> None:
+    claim = "The ceasefire was signed on July 12."
+    text = "The ceasefire was signed on 11 July after weeks of talks."
+    fixed = "The ceasefire was signed on 11 July."
+    answer = judge({(text, claim): (0.6, 0.3, 0.1), (text, fixed): (0.9, 0.08, 0.02)}, claim, [passage(text, 0.9, 2)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "slot")
+    assert answer.explanation == "The article says 11 July, not July 12 (sentence 3 of “Aid article”)."
+    assert answer.decisive_span is not None and answer.decisive_span.text == "11 July"
