@@ -546,3 +546,18 @@ def test_a_changed_day_of_the_month_contradicts_in_either_order() -> None:
     assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "slot")
     assert answer.explanation == "The article says 11 July, not July 12 (sentence 3 of “Aid article”)."
     assert answer.decisive_span is not None and answer.decisive_span.text == "11 July"
+
+
+def test_a_slot_contradiction_names_the_value_the_model_confirmed() -> None:
+    claim = "Germany's military aid includes 5 billion euros for 2023."
+    text = "Germany has committed 12 billion euros, including 3.2 billion euros for 2023, through 2032."
+    script = {
+        (text, "Germany's military aid includes 12 billion euros for 2023."): (0.2, 0.6, 0.2),
+        (text, "Germany's military aid includes 3.2 billion euros for 2023."): (0.9, 0.08, 0.02),
+    }
+    answer = judge(script, claim, [passage(text, 0.8, 12)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "slot")
+    assert answer.explanation == (
+        "The article says 3.2 billion euros, not 5 billion euros (sentence 13 of “Aid article”)."
+    )
+    assert answer.decisive_span is not None and answer.decisive_span.text == "3.2 billion euros"

@@ -292,13 +292,15 @@ class NLIVerifier:
 
         slot_sentences = None if everything else int(params.slot_sentences)
         kinds = _SLOT_KINDS + (("antonym",) if everything or params.polarity_slot_threshold <= 1 else ())
+        # One passage value per substitution, so that the explanation and the decisive span name the value
+        # that the model confirmed ("3.2 billion euros", not "12 billion euros or 3.2 billion euros").
         substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
-            (scored, mismatch, substituted)
+            (scored, replace(mismatch, passage_values=(value,)), substituted)
             for result in results
             for scored in closest_sentences(result, slot_sentences)
             for mismatch in scored.mismatches
             if mismatch.kind in kinds
-            for substituted in mismatch.substitutions(result.claim)
+            for value, substituted in zip(mismatch.passage_values, mismatch.substitutions(result.claim), strict=False)
             if _agrees_on_values(substituted, scored.passage.premise)
         ]
         if everything or params.entity_slots:
