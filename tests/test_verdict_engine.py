@@ -561,3 +561,13 @@ def test_a_slot_contradiction_names_the_value_the_model_confirmed() -> None:
         "The article says 3.2 billion euros, not 5 billion euros (sentence 13 of “Aid article”)."
     )
     assert answer.decisive_span is not None and answer.decisive_span.text == "3.2 billion euros"
+
+
+def test_a_model_contradiction_names_a_negation_only_the_claim_has() -> None:
+    claim = "France will not deliver cruise missiles to Kyiv."
+    text = "France will deliver long-range cruise missiles to Kyiv, its president said."
+    answer = judge({(text, claim): (0.05, 0.1, 0.85)}, claim, [passage(text, 0.8, 13)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "model")
+    assert answer.explanation == (
+        "Sentence 14 of “Aid article” contradicts the claim, which says 'not' where the sentence has no negation."
+    )

@@ -544,7 +544,13 @@ class NLIVerifier:
             for m in scored.mismatches
             if m.kind in _POLARITY_KINDS and m.passage_values[0] != NO_NEGATION
         ]
-        detail = f": it says {said[0]!r}" if said else ""
+        # Or a negation only the claim has ("France will not deliver ..."): nothing in the passage to point at.
+        denied = [m.claim_value for m in scored.mismatches if m.kind == "negation" and NO_NEGATION in m.passage_values]
+        several = _several(scored.passage)
+        detail = f": {'they say' if several else 'it says'} {said[0]!r}" if said else ""
+        if denied and not said:
+            where = "the sentences have" if several else "the sentence has"
+            detail = f", which says {denied[0]!r} where {where} no negation"
         return self._verification(
             scored.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(scored.passage, ranked), params,
             f"{_capital(_where(scored.passage))} {_verb(scored.passage, 'contradicts')} the claim{detail}.",
