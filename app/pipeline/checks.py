@@ -393,6 +393,14 @@ class Mismatch:
                 return [value.sub(_same_case(other), text) for other in self.passage_values]
         return []
 
+    def substitutions_by_value(self, claim: str) -> list[tuple[Mismatch, str]]:
+        """Each of ``substitutions`` with this mismatch narrowed to the passage value it puts in, so that what
+        the model confirms can be named alone ("3.2 billion euros", not "12 billion euros, 3.2 billion euros")."""
+        return [
+            (replace(self, passage_values=(value,)), text)
+            for value, text in zip(self.passage_values, self.substitutions(claim), strict=False)
+        ]
+
 
 def _mid_sentence(value: str) -> str:
     """``value`` with a capitalised leading bound word ("About", "More than") in lower case."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -293,25 +293,22 @@ class NLIVerifier:
         slot_sentences = None if everything else int(params.slot_sentences)
         kinds = _SLOT_KINDS + (("antonym",) if everything or params.polarity_slot_threshold <= 1 else ())
         # One passage value per substitution, so that the explanation and the decisive span name the value
-        # that the model confirmed ("3.2 billion euros", not "12 billion euros or 3.2 billion euros").
+        # that the model confirmed.
         substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
-            (scored, replace(mismatch, passage_values=(value,)), substituted)
+            (scored, narrowed, substituted)
             for result in results
             for scored in closest_sentences(result, slot_sentences)
             for mismatch in scored.mismatches
             if mismatch.kind in kinds
-            for value, substituted in zip(mismatch.passage_values, mismatch.substitutions(result.claim), strict=False)
+            for narrowed, substituted in mismatch.substitutions_by_value(result.claim)
             if _agrees_on_values(substituted, scored.passage.premise)
         ]
         if everything or params.entity_slots:
             for result in results:
                 for scored in closest_sentences(result, _ENTITY_SENTENCES):
                     for mismatch in entity_mismatches(result.claim, scored.passage.premise):
-                        texts = mismatch.substitutions(result.claim)
-                        # One name per substitution, so the explanation names the one that fits.
                         substitutions += [
-                            (scored, replace(mismatch, passage_values=(value,)), text)
-                            for value, text in zip(mismatch.passage_values, texts, strict=False)
+                            (scored, narrowed, text) for narrowed, text in mismatch.substitutions_by_value(result.claim)
                         ]
         # Every pass in one call, so that the model batches them by length together.
         pairs = [(s.passage.premise, r.claim) for r in results for s in r.scored]
