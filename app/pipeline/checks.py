@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -685,12 +686,58 @@ def _name_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 # A run of capitalised words ("Volodymyr Zelenskiy", "NATO", "G7"): a person, organisation or place.
 _NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9'’-]*(?:\s+[A-Z][A-Za-z0-9'’-]*)*")
+_LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+) (\d+)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“‘(]\s*)$")
 
 
 def _is_acronym(word: str) -> bool:
     """Whether ``word`` is written in capitals, as "NATO" or "G7" are."""
     return word.isupper() and len(word) > 1
+
+
+# Titles before a name ("Mr Bannister", "Sens. John Kerry"): they do not tell one person from another.
+# Only titles of people: "General Motors" and "Justice Department" keep their first word.
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor", "rev", "st",
+    "sen", "sens", "senator", "rep", "gov", "governor", "gen", "col", "capt", "lt", "sgt", "president",
+}  # fmt: skip
+# Capitalised words that name no one: temperature scales.
+_NOT_NAMES = {"fahrenheit", "celsius", "centigrade", "kelvin"}
+# Nationalities that are not a country's name with a suffix ("Russian", "Polish" are; these are not).
+_DEMONYMS = {
+    "french", "dutch", "swiss", "greek", "thai", "welsh", "scottish", "scots", "irish", "english",
+    "danish", "swedish", "finnish", "spanish", "turkish", "norwegian", "filipino", "kiwi", "arab", "arabic",
+    "korean", "afghan", "saudi",
+}  # fmt: skip
+_DEMONYM_ENDING = re.compile(r"(?:ian|ean|an|ese|ish|i|ic|er)s?$")
+_REGIONS = ("europe", "africa", "asia", "america", "arctic", "antarctica", "scandinavia", "australasia")
+
+
+def _dictionary_word(word: str) -> bool:
+    """Whether ``word`` is an ordinary word: listed by the lexicon, a function word, or made of such
+    words ("First-time", "Human-produced", "We're")."""
+    lowered = word.lower()
+    if _known(word) or lowered in _FUNCTION_WORDS or lowered in _LIGHT_WORDS:
+        return True
+    base = re.sub(r"['’](?:re|ll|ve|m|d|s)$", "", lowered)
+    if base != lowered:
+        return _dictionary_word(base)
+    parts = [part for part in lowered.split("-") if part]
+    return len(parts) > 1 and all(_dictionary_word(part) for part in parts)
+
+
+@lru_cache(maxsize=4096)
+def _is_demonym(word: str) -> bool:
+    """Whether ``word`` is a nationality or a region's adjective ("Russian", "Americans", "European")."""
+    lowered = word.lower()
+    if lowered in _DEMONYMS or lowered.removesuffix("s") in _DEMONYMS:
+        return True
+    stem = _DEMONYM_ENDING.sub("", lowered)
+    if len(stem) < 3 or stem == lowered:
+        return False
+    _, known_countries = _country_pattern()
+    # The place's name is the stem and a few letters ("Russ-ia", "Brit-ain"), not "Christmas Island".
+    return any(p.lower().startswith(stem) and len(p) - len(stem) <= 3 for p in (*known_countries, *_REGIONS))
 
 
 def names(text: str) -> dict[str, set[str]]:
@@ -703,13 +750,18 @@ def names(text: str) -> dict[str, set[str]]:
     text = fold(text)
     for match in _NAME_RUN.finditer(text):
         words = [re.sub(r"['’]s?$", "", word) for word in match.group().split()]  # "Zelenskiy's" -> "Zelenskiy"
-        if _SENTENCE_START.search(text[: match.start()]) and (_known(words[0]) or words[0].lower() in _FUNCTION_WORDS):
-            words = words[1:]  # a capitalised first word of a sentence ("Leaders", "The")
-        while words and words[0].lower() in _FUNCTION_WORDS:
+        if _SENTENCE_START.search(text[: match.start()]) and _dictionary_word(words[0]):
+            words = words[1:]  # a capitalised first word of a sentence ("Leaders", "The", "First-time")
+        while words and (words[0].lower() in _FUNCTION_WORDS or words[0].lower().rstrip(".") in _TITLES):
             words = words[1:]
         name = " ".join(words)
-        if not name or country_pattern.fullmatch(name) or name.lower() in (*_WEEKDAYS, *_MONTHS):
-            continue
+        if (
+            sum(c.isalpha() for c in name) < 2
+            or country_pattern.fullmatch(name)
+            or name.lower() in (*_WEEKDAYS, *_MONTHS, *_NOT_NAMES)
+            or (len(words) == 1 and _is_demonym(name))
+        ):
+            continue  # "U" of "U.S.", a weekday, a scale, a nationality
         identifying = {w for w in words if not _known(w) or _is_acronym(w)}
         found[name] = identifying or {w for w in words if w.lower() not in _FUNCTION_WORDS}
     return found
@@ -719,7 +771,10 @@ def _shape(name: str) -> str:
     """The form of a name: an acronym ("NATO"), one word ("Macron") or several ("John Woodward")."""
     if " " in name:
         return "several"
-    return "acronym" if _is_acronym(name) else "one"
+    if _is_acronym(name):
+        return "acronym"
+    # A dictionary word ("Labour", "Sport") stands in only for another such, not for a surname ("James").
+    return "word" if _known(name) else "one"
 
 
 def _initials(name: str) -> str:
@@ -740,22 +795,33 @@ def entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 
 def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
-    passage_words = set(_TOKEN.findall(passage))
+    # "CO 2" as some sources space it is the claim's "CO2"; "GAO-02-373SP" mentions the "GAO".
+    passage_words = set(_TOKEN.findall(passage)) | set(_TOKEN.findall(_LETTERS_DIGITS.sub(r"\1\2", passage)))
+    passage_words |= {part for word in passage_words if "-" in word for part in word.split("-")}
     claim_words = set(_TOKEN.findall(claim))
     in_passage = names(passage)
-    passage_names = [name for name, words in in_passage.items() if not words & claim_words]
+    passage_names = [name for name, words in in_passage.items() if not _tokens(words) & claim_words]
     if not passage_names:
         return []
     passage_initials = {initials for name in in_passage if (initials := _initials(name))}
+    capitalised = [word for word in passage_words if word[:1].isupper()]
     mismatches = []
     for name, words in names(claim).items():
         initials = _initials(name)
-        if words & passage_words or (initials and initials in passage_words) or name in passage_initials:
+        tokens = _tokens(words)
+        if tokens & passage_words or (initials and initials in passage_words) or name in passage_initials:
             continue
+        if any(len(token) >= 5 and get_close_matches(token, capitalised, 1, 0.85) for token in tokens):
+            continue  # spelt a letter apart: "Sheffied" in the article is the claim's "Sheffield"
         others = tuple(other for other in passage_names if _shape(other) == _shape(name))
         if others:
             mismatches.append(Mismatch("entity", name, others))
     return mismatches
+
+
+def _tokens(words: set[str]) -> set[str]:
+    """The tokens of a name's words as texts are tokenised: "Ca'daan" -> "Ca", "daan"."""
+    return {token for word in words for token in _TOKEN.findall(word)}
 
 
 def value_mismatches(claim: str, passage: str) -> list[Mismatch]:
