@@ -237,6 +237,40 @@ def test_race_times_and_clock_readings_are_one_value_each() -> None:
 
 
 @pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("The US gives Israel $3.5 billion a month.", [("a month", ("annually",))]),
+        ("The US gives Israel about $3.5bn in aid each year.", []),
+        ("The US gives Israel $3.5 billion per annum.", []),
+        ("The US gives Israel $3.5 billion.", []),  # no period claimed
+    ],
+)
+def test_the_same_sum_over_another_period_is_reported(claim: str, expected: list[tuple[str, tuple[str, ...]]]) -> None:
+    passage = "The United States provides Israel with military assistance totaling around $3.5 billion annually."
+    assert [(m.claim_value, m.passage_values) for m in find_mismatches(claim, passage)] == expected
+
+
+def test_a_rate_is_read_after_its_quantity_only() -> None:
+    house_prices = "Nationwide recorded a 0.4% monthly rise and 12.6% annual growth."
+    assert [(q.text, q.period) for q in quantities(house_prices)] == [("0.4%", "month"), ("12.6%", "year")]
+    [found] = find_mismatches("Nationwide recorded 0.4% annual growth.", house_prices)
+    assert (found.kind, found.claim_value, found.passage_values) == ("number", "annual", ("monthly",))
+    assert find_mismatches("House prices grew 12.6% a year.", house_prices) == []
+    # "A year earlier" dates a figure; it is not how often it recurs.
+    assert [q.period for q in quantities("Profit was $3.65bn, up from $2.89bn a year earlier.")] == ["", ""]
+    assert [(q.value, q.period) for q in quantities("It pumps one million barrels of oil a day.")] == [(1e6, "day")]
+    assert "number" not in kinds("It pumps 1m barrels of oil daily.", "It pumps one million barrels of oil a day.")
+
+
+def test_a_decimal_without_its_leading_zero_keeps_its_value() -> None:
+    assert [(q.value, q.unit) for q in quantities("She won by .02 seconds.")] == [(0.02, "count:second")]
+    assert [(q.value, q.unit) for q in quantities("Tickets cost $.50 each.")] == [(0.5, "USD")]
+    assert "number" not in kinds("She won by 0.02 seconds.", "She won by .02 seconds.")
+    [found] = find_mismatches("She won by 2 seconds.", "She won by .02 seconds.")
+    assert (found.claim_value, found.passage_values) == ("2 seconds", (".02 seconds",))
+
+
+@pytest.mark.parametrize(
     ("claim", "passage", "expected"),
     [
         ("The deal was signed on July 12.", "The deal was signed on 11 July.", [("date", "July 12", ("11 July",))]),

@@ -32,7 +32,8 @@ _PERCENT_WORDS = {"%", "percent", "per cent", "percentage points"}
 
 _QUANTITY = re.compile(
     r"(?P<symbol>[$€£])?\s?"
-    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    # A decimal may drop its leading zero (".02 seconds", "$.50").
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?<![\w.])\.\d+)"
     r"(?:\s?(?P<scale>trillion|billion|million|thousand|bn|tn|mn|[kmb])\b)?"
     r"\s?(?P<unit>%|per cent|percent|[A-Za-z]+)?",
     re.IGNORECASE,
@@ -79,6 +80,15 @@ _UNIT_STOPWORDS = {
     "which", "that", "who", "while", "when", "where", "but", "so", "if", "then", "also", "only", "just",
     "after", "before", "since", "behind", "outside", "into", "over", "under", "during", "through", "against",
 }  # fmt: skip
+# How often a quantity recurs, within three words after it: "$3.5 billion annually", "£20,000 a year",
+# "a 0.4% monthly rise", "1 million barrels of oil a day"; not "$2.89bn a year earlier".
+_RATE = re.compile(
+    r"\s*(?:[a-z]+\s+){0,3}?(?P<rate>(?:a|an|per|each|every)\s+(?P<noun>day|week|month|year|annum)"
+    r"|(?P<adverb>daily|weekly|monthly|annually|annual|yearly))\b(?!\s+(?:earlier|ago|later|before|after|on)\b)",
+    re.IGNORECASE,
+)
+_PERIOD_OF = {"daily": "day", "weekly": "week", "monthly": "month", "annually": "year", "annual": "year",
+              "yearly": "year", "annum": "year"}  # fmt: skip
 # Plural nouns the lexicon lists as their own lemma.
 _UNMARKED_PLURALS = {"people", "police", "cattle", "staff", "personnel"}
 # After "5m" or "3k" without a currency, words that make it a length or a race rather than millions/thousands.
@@ -334,6 +344,9 @@ class Quantity:
     # "almost £153,000" from 90 % of it to just below it.
     low: float = 0.0
     high: float = 0.0
+    # How often a sum recurs, as written, and the period it names: "annually" (year), "a month" (month).
+    rate: str = ""
+    period: str = ""
 
     def agrees(self, other: Quantity) -> bool:
         """Whether the two can state the same value: their ranges overlap (a bare number is a range of one)."""
@@ -433,10 +446,13 @@ def _digits_for_words(text: str) -> str:
 
     def convert(match: re.Match[str]) -> str:
         run = match.group()
-        if run.split()[0].split("-")[0].lower() in _NOT_A_NUMBER_START:
-            return run
         tail = _SCALE_TAIL.search(run)
         head = run[: tail.start()] if tail else run
+        if tail and head.lower() == "one":
+            # "one million"; a lone "one" is more often a pronoun.
+            return "1 " + re.sub(r"[\s-]+", " ", tail.group()).strip()
+        if run.split()[0].split("-")[0].lower() in _NOT_A_NUMBER_START:
+            return run
         converted = alpha2digit(head, "en")
         return converted + (tail.group() if tail else "") if converted != head else run
 
@@ -506,10 +522,16 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             unit = "count" if unit.startswith("count:") else unit
             shown = shown[: match.start("unit") - match.start()]
         after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None
+        recurs = _RATE.match(normalised, match.start() + len(shown.rstrip()))
+        rate, period = "", ""
+        if recurs:
+            rate = recurs["rate"]
+            period = _PERIOD_OF.get((recurs["noun"] or recurs["adverb"]).lower(), (recurs["noun"] or "").lower())
         if bound:
             shown = f"{bound['bound']} {shown.strip()}"
         next_word = after[1] if after else ""
-        found.append((match.start(), Quantity(value, unit, shown.strip(), next_word, low=low, high=high)))
+        quantity = Quantity(value, unit, shown.strip(), next_word, low=low, high=high, rate=rate, period=period)
+        found.append((match.start(), quantity))
     return tuple(quantity for _, quantity in sorted(found, key=lambda item: item[0]))
 
 
@@ -559,6 +581,10 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
                 same_unit = [replace(q, text=theirs) for _, theirs, q in matched]
         if same_unit and not any(claimed.agrees(q) for q in same_unit):
             mismatches.append(Mismatch("number", claimed_text, tuple(q.text for q in same_unit)))
+        # The same sum over another period: "$3.5 billion a month" against "$3.5 billion annually".
+        recurring = [q for q in same_unit if q.period and claimed.agrees(q)]
+        if claimed.period and recurring and all(q.period != claimed.period for q in recurring):
+            mismatches.append(Mismatch("number", claimed.rate, tuple(dict.fromkeys(q.rate for q in recurring))))
     return mismatches
 
 
