@@ -318,6 +318,10 @@ def test_names_of_people_and_organisations_leave_out_countries_dates_and_sentenc
     assert set(names("Leaders of the European Union met on Monday in Paris.")) == {"European Union"}
     assert set(names("Zelenskiy's request was rejected.")) == {"Zelenskiy"}
     assert set(names("Sens. John Kerry met Americans in the U.S. and Mr Bannister.")) == {"John Kerry", "Bannister"}
+    # A headline in title case is no name, nor is a continent; a regnal number is part of one.
+    assert names("Global Ocean Circulation Appears To Be Collapsing Due To A Warming Planet") == {}
+    assert set(names("It has the worst grid outside Africa, FactCheck said.")) == {"FactCheck"}
+    assert set(names("Charles I could barely speak Spanish.")) == {"Charles I"}
 
 
 @pytest.mark.parametrize(

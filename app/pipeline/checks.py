@@ -727,6 +727,9 @@ _TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor", "rev", "st",
     "sen", "sens", "senator", "rep", "gov", "governor", "gen", "col", "capt", "lt", "sgt", "president",
 }  # fmt: skip
+# Words that a name does not hold capitalised after its first word, but a headline in title case does
+# ("Charles I" is a name).
+_TITLE_CASE_ONLY = (_FUNCTION_WORDS - {"i"}) | {"is", "are", "was", "were", "be", "been", "has", "have", "had"}
 # Capitalised words that name no one: temperature scales.
 _NOT_NAMES = {"fahrenheit", "celsius", "centigrade", "kelvin"}
 # Nationalities that are not a country's name with a suffix ("Russian", "Polish" are; these are not).
@@ -776,6 +779,8 @@ def names(text: str) -> dict[str, set[str]]:
     text = fold(text)
     for match in _NAME_RUN.finditer(text):
         words = [re.sub(r"['’]s?$", "", word) for word in match.group().split()]  # "Zelenskiy's" -> "Zelenskiy"
+        if any(word.lower() in _TITLE_CASE_ONLY for word in words[1:]):
+            continue  # a headline in title case ("Ocean Circulation Appears To Be Collapsing"), not a name
         if _SENTENCE_START.search(text[: match.start()]) and _dictionary_word(words[0]):
             words = words[1:]  # a capitalised first word of a sentence ("Leaders", "The", "First-time")
         while words and (words[0].lower() in _FUNCTION_WORDS or words[0].lower().rstrip(".") in _TITLES):
@@ -784,10 +789,10 @@ def names(text: str) -> dict[str, set[str]]:
         if (
             sum(c.isalpha() for c in name) < 2
             or country_pattern.fullmatch(name)
-            or name.lower() in (*_WEEKDAYS, *_MONTHS, *_NOT_NAMES)
+            or name.lower() in (*_WEEKDAYS, *_MONTHS, *_NOT_NAMES, *_REGIONS)
             or (len(words) == 1 and _is_demonym(name))
         ):
-            continue  # "U" of "U.S.", a weekday, a scale, a nationality
+            continue  # "U" of "U.S.", a weekday, a scale, a continent, a nationality
         identifying = {w for w in words if not _known(w) or _is_acronym(w)}
         found[name] = identifying or {w for w in words if w.lower() not in _FUNCTION_WORDS}
     return found
