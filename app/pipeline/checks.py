@@ -799,7 +799,8 @@ def names(text: str) -> dict[str, set[str]]:
 
 
 def _shape(name: str) -> str:
-    """The form of a name: an acronym ("NATO"), one word ("Macron") or several ("John Woodward")."""
+    """The form of a name: an acronym ("NATO"), one word the lexicon does not know ("Macron"), one
+    dictionary word ("Labour") or several words ("John Woodward")."""
     if " " in name:
         return "several"
     if _is_acronym(name):
