@@ -87,8 +87,8 @@ _RATE = re.compile(
     r"|(?P<adverb>daily|weekly|monthly|annually|annual|yearly))\b(?!\s+(?:earlier|ago|later|before|after|on)\b)",
     re.IGNORECASE,
 )
-_PERIOD_OF = {"daily": "day", "weekly": "week", "monthly": "month", "annually": "year", "annual": "year",
-              "yearly": "year", "annum": "year"}  # fmt: skip
+_PERIOD_OF = {"day": "day", "week": "week", "month": "month", "year": "year", "annum": "year", "daily": "day",
+              "weekly": "week", "monthly": "month", "annually": "year", "annual": "year", "yearly": "year"}  # fmt: skip
 # Plural nouns the lexicon lists as their own lemma.
 _UNMARKED_PLURALS = {"people", "police", "cattle", "staff", "personnel"}
 # After "5m" or "3k" without a currency, words that make it a length or a race rather than millions/thousands.
@@ -523,10 +523,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             shown = shown[: match.start("unit") - match.start()]
         after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None
         recurs = _RATE.match(normalised, match.start() + len(shown.rstrip()))
-        rate, period = "", ""
-        if recurs:
-            rate = recurs["rate"]
-            period = _PERIOD_OF.get((recurs["noun"] or recurs["adverb"]).lower(), (recurs["noun"] or "").lower())
+        rate = recurs["rate"] if recurs else ""
+        period = _PERIOD_OF[(recurs["noun"] or recurs["adverb"]).lower()] if recurs else ""
         if bound:
             shown = f"{bound['bound']} {shown.strip()}"
         next_word = after[1] if after else ""
