@@ -288,6 +288,34 @@ def test_a_day_of_the_month_is_a_date_in_either_order(
     assert [(m.kind, m.claim_value, m.passage_values) for m in find_mismatches(claim, passage)] == expected
 
 
+@pytest.mark.parametrize(
+    ("claim", "passage", "expected"),
+    [
+        ("The Quad has been negotiating with Kyiv for years.", "The Quad has been negotiating with Kyiv for weeks.",
+         [("date", "for years", ("for weeks",))]),
+        ("Prices rose over the past decade.", "Prices rose over the past few months.",
+         [("date", "over the past decade", ("over the past few months",))]),
+        ("Talks have gone on for a year.", "Talks have gone on for several months.",
+         [("date", "for a year", ("for several months",))]),
+        # The same unit in other words agrees; a period or a lone "in years" is no length of time.
+        ("Talks have gone on for a year.", "Talks have gone on for the past year.", []),
+        ("Talks have gone on for years.", "Talks have gone on in recent years.", []),
+        ("It was the first time in years.", "Talks went on for weeks.", []),
+        ("Profits rose for the year.", "Talks went on for weeks.", []),
+        ("They signed a four-year-long plan.", "Talks went on for weeks.", []),
+    ],
+)  # fmt: skip
+def test_a_length_of_time_given_by_its_unit_is_a_date(
+    claim: str, passage: str, expected: list[tuple[str, str, tuple[str, ...]]]
+) -> None:
+    assert [(m.kind, m.claim_value, m.passage_values) for m in find_mismatches(claim, passage)] == expected
+
+
+def test_a_length_of_time_is_a_slot_the_passage_fills() -> None:
+    [mismatch] = find_mismatches("Talks went on for years.", "Talks went on for weeks.")
+    assert mismatch.substitutions("Talks went on for years.") == ["Talks went on for weeks."]
+
+
 def test_a_word_after_a_number_that_is_not_a_noun_is_not_its_unit() -> None:
     passage = "The two new models entered the chart at number 14 and 15 respectively."
     assert "number" not in kinds("The second model entered the chart at number 15.", passage)

@@ -89,6 +89,17 @@ _RATE = re.compile(
 )
 _PERIOD_OF = {"day": "day", "week": "week", "month": "month", "year": "year", "annum": "year", "daily": "day",
               "weekly": "week", "monthly": "month", "annually": "year", "annual": "year", "yearly": "year"}  # fmt: skip
+# A length of time given by its unit alone: "for weeks", "for the past few months", "in recent years", "over the
+# last decade", "for a year". The unit is all it says, so another unit is another length ("for weeks" against
+# "for years"). "In" and "over" need a "past", "last", "recent" or "coming" ("the first time in years" is no
+# length), and a single unit needs one of those or "a" ("for the year" is a period, not a length).
+_DURATION = re.compile(
+    r"\b(?:for\s+(?:the\s+(?=past|last|coming))?|(?:over|in)\s+(?:the\s+)?(?=past|last|recent|coming))"
+    r"(?:(?P<modifier>past|last|recent|coming)\s+)?"
+    r"(?:(?:(?:(?:a\s+)?few|several|many|some)\s+)?(?P<units>hours|days|weeks|months|years|decades|centuries)"
+    r"|(?:an?\s+|one\s+)?(?P<unit>hour|day|week|month|year|decade|century))\b(?![-\w])",
+    re.IGNORECASE,
+)
 # Plural nouns the lexicon lists as their own lemma.
 _UNMARKED_PLURALS = {"people", "police", "cattle", "staff", "personnel"}
 # After "5m" or "3k" without a currency, words that make it a length or a race rather than millions/thousands.
@@ -597,6 +608,9 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
         same_month = [q for q in passage_days if q.unit == claimed.unit]
         if same_month and not any(claimed.agrees(q) for q in same_month):
             mismatches.append(Mismatch("date", claimed.text, tuple(q.text for q in same_month)))
+    claimed, stated = _durations(claim), _durations(passage)
+    if claimed and stated and not claimed.keys() & stated.keys():
+        mismatches.append(Mismatch("date", next(iter(claimed.values())), tuple(stated.values())))
     claim_words, passage_words = _words(claim), _words(passage)
     for names in (_WEEKDAYS, _MONTHS):
         in_claim = claim_words.intersection(names)
@@ -606,6 +620,17 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
                 Mismatch("date", ", ".join(sorted(in_claim)).title(), tuple(n.title() for n in sorted(in_passage)))
             )
     return mismatches
+
+
+def _durations(text: str) -> dict[str, str]:
+    """The lengths of time ``text`` gives by their unit alone, unit ("week") to the words ("for weeks")."""
+    found: dict[str, str] = {}
+    for match in _DURATION.finditer(text):
+        if match["unit"] and not match["modifier"] and not re.search(r"\s(?:an?|one)\s", match.group()):
+            continue  # "for the year", "in year" are no lengths of time
+        unit = (match["unit"] or match["units"].removesuffix("s")).lower()
+        found.setdefault("century" if unit == "centurie" else unit, match.group())
+    return found
 
 
 def _scope_is_shared(word: str, text: str, other: str, before: int = 0) -> bool:
