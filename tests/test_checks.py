@@ -350,6 +350,10 @@ def test_names_of_people_and_organisations_leave_out_countries_dates_and_sentenc
     assert names("Global Ocean Circulation Appears To Be Collapsing Due To A Warming Planet") == {}
     assert set(names("It has the worst grid outside Africa, FactCheck said.")) == {"FactCheck"}
     assert set(names("Charles I could barely speak Spanish.")) == {"Charles I"}
+    # Places and periods are not people or organisations; an organisation named after a place is one.
+    passage = "The Northern Hemisphere warmed in the Medieval Warm Period, the European Space Agency said."
+    assert set(names(passage)) == {"European Space Agency"}
+    assert set(names("The Greenland Ice Sheet is melting, the US Coast Guard said.")) == {"US Coast Guard"}
 
 
 @pytest.mark.parametrize(

@@ -763,6 +763,13 @@ _DEMONYMS = {
 }  # fmt: skip
 _DEMONYM_ENDING = re.compile(r"(?:ian|ean|an|ese|ish|i|ic|er)s?$")
 _REGIONS = ("europe", "africa", "asia", "america", "arctic", "antarctica", "scandinavia", "australasia")
+# The last word of a place or a period, not a person or organisation: "Northern Hemisphere", "Greenland Ice
+# Sheet", "Medieval Warm Period".
+_PLACE_OR_PERIOD = {
+    "hemisphere", "ocean", "sea", "river", "mountains", "island", "islands", "lake", "bay", "gulf", "peninsula",
+    "desert", "valley", "coast", "basin", "strait", "sheet", "glacier", "current", "pole", "shelf", "period",
+    "age", "era", "epoch",
+}  # fmt: skip
 
 
 def _dictionary_word(word: str) -> bool:
@@ -814,8 +821,9 @@ def names(text: str) -> dict[str, set[str]]:
             or country_pattern.fullmatch(name)
             or name.lower() in (*_WEEKDAYS, *_MONTHS, *_NOT_NAMES, *_REGIONS)
             or (len(words) == 1 and _is_demonym(name))
+            or (len(words) > 1 and words[-1].lower() in _PLACE_OR_PERIOD)
         ):
-            continue  # "U" of "U.S.", a weekday, a scale, a continent, a nationality
+            continue  # "U" of "U.S.", a weekday, a scale, a continent, a nationality, a place or a period
         identifying = {w for w in words if not _known(w) or _is_acronym(w)}
         found[name] = identifying or {w for w in words if w.lower() not in _FUNCTION_WORDS}
     return found
