@@ -608,9 +608,9 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
         same_month = [q for q in passage_days if q.unit == claimed.unit]
         if same_month and not any(claimed.agrees(q) for q in same_month):
             mismatches.append(Mismatch("date", claimed.text, tuple(q.text for q in same_month)))
-    claimed, stated = _durations(claim), _durations(passage)
-    if claimed and stated and not claimed.keys() & stated.keys():
-        mismatches.append(Mismatch("date", next(iter(claimed.values())), tuple(stated.values())))
+    claim_lengths, passage_lengths = _durations(claim), _durations(passage)
+    if claim_lengths and passage_lengths and not claim_lengths.keys() & passage_lengths.keys():
+        mismatches.append(Mismatch("date", next(iter(claim_lengths.values())), tuple(passage_lengths.values())))
     claim_words, passage_words = _words(claim), _words(passage)
     for names in (_WEEKDAYS, _MONTHS):
         in_claim = claim_words.intersection(names)
