@@ -253,7 +253,6 @@ def main() -> None:
         "combined_gain": [0.0, 1.0],
         "slot_sentences": [1.0, 2.0, 3.0],
         "entity_slots": [0.0, 1.0],
-        "window_slots": [0.0, 1.0],
         "slot_similarity": steps(0.5, 1.05),
         "similarity_margin": [0.1, 0.15, 0.2, 0.25, 0.3, 1.0],
     }

@@ -571,21 +571,3 @@ def test_a_model_contradiction_names_a_negation_only_the_claim_has() -> None:
     assert answer.explanation == (
         "Sentence 14 of “Aid article” contradicts the claim, which says 'not' where the sentence has no negation."
     )
-
-
-def test_a_slot_can_be_confirmed_by_the_sentence_read_after_its_previous_one() -> None:
-    claim = "Halo 2 has sold 3 million copies."
-    sentence = passage("The game has sold 5 million copies, the company said.", 0.8, 2)
-    context = window(f"Microsoft is celebrating sales of Halo 2. {sentence.text}", 0.8, 2)
-    fixed = "Halo 2 has sold 5 million copies."
-    # Alone, "the game" is not Halo 2 to the model; read after the sentence that names it, it is.
-    script = {(sentence.text, fixed): (0.2, 0.7, 0.1), (context.text, fixed): (0.9, 0.05, 0.05)}
-    for on, expected in [(0.0, Verdict.UNKNOWN), (1.0, Verdict.CONTRADICTED)]:
-        model = ScriptedNLI(script)
-        params = EngineParams(0.3, 0.5, 0.5, window_threshold=1.0, window_slots=on)
-        [answer] = NLIVerifier(model, params).verify([(claim, [sentence, context])])  # type: ignore[arg-type]
-        assert answer.verdict is expected, on
-        assert ((context.text, fixed) in model.seen) is bool(on)
-    says = "The article says 5 million copies, not 3 million copies (sentence 3 of “Aid article”)."
-    assert answer.explanation == says
-    assert answer.evidence[0] == sentence

@@ -81,9 +81,6 @@ class EngineParams:
     combined_gain: float = 0.0
     # How many of the closest sentences a slot contradiction (a number, date or name) is checked against.
     slot_sentences: float = 1.0
-    # 1: a slot (a number, date or country) is also confirmed against the sentence read after its previous one
-    # (its window): "The game has sold more than five million copies" names Halo 2 only in the sentence before.
-    window_slots: float = 0.0
     # 1: a person or organisation the claim names where a close sentence names another is a slot too
     # ("Macron announced" against "Biden announced"), confirmed by the model like a number.
     entity_slots: float = 0.0
@@ -148,9 +145,6 @@ class ScoredPassage:
     # Highest P(entailment) of the claim with a mismatched value replaced by the passage's.
     slot_entailment: float = 0.0
     slot_mismatch: Mismatch | None = None
-    # The same, read against the sentence's window (the sentence after its previous one).
-    window_slot_entailment: float = 0.0
-    window_slot_mismatch: Mismatch | None = None
     # The same for a person or organisation (kept apart: such a name alone never blocks support).
     entity_entailment: float = 0.0
     entity_mismatch: Mismatch | None = None
@@ -300,8 +294,8 @@ class NLIVerifier:
         kinds = _SLOT_KINDS + (("antonym",) if everything or params.polarity_slot_threshold <= 1 else ())
         # One passage value per substitution, so that the explanation and the decisive span name the value
         # that the model confirmed.
-        substitutions: list[tuple[ScoredPassage, Mismatch, str, Passage]] = [
-            (scored, narrowed, substituted, scored.passage)
+        substitutions: list[tuple[ScoredPassage, Mismatch, str]] = [
+            (scored, narrowed, substituted)
             for result in results
             for scored in closest_sentences(result, slot_sentences)
             for mismatch in scored.mismatches
@@ -309,38 +303,23 @@ class NLIVerifier:
             for narrowed, substituted in mismatch.substitutions_by_value(result.claim)
             if _agrees_on_values(substituted, scored.passage.premise)
         ]
-        if everything or params.window_slots:
-            # The same substitutions read against each sentence's window, for a sentence that names its
-            # subject only in the sentence before ("The game has sold ..."). Antonyms are left to the sentence.
-            windows = [p for r in results for p in r.passages if p.kind is PassageKind.WINDOW]
-            substitutions += [
-                (scored, mismatch, substituted, window)
-                for scored, mismatch, substituted, _ in substitutions
-                if mismatch.kind in _SLOT_KINDS
-                if (window := next((w for w in windows if _ends_at(w, scored.passage)), None)) is not None
-                if _agrees_on_values(substituted, window.premise)
-            ]
         if everything or params.entity_slots:
             for result in results:
                 for scored in closest_sentences(result, _ENTITY_SENTENCES):
                     for mismatch in entity_mismatches(result.claim, scored.passage.premise):
                         substitutions += [
-                            (scored, narrowed, text, scored.passage)
-                            for narrowed, text in mismatch.substitutions_by_value(result.claim)
+                            (scored, narrowed, text) for narrowed, text in mismatch.substitutions_by_value(result.claim)
                         ]
         # Every pass in one call, so that the model batches them by length together.
         pairs = [(s.passage.premise, r.claim) for r in results for s in r.scored]
-        probabilities = self._model.predict(pairs + [(premise.premise, text) for _, _, text, premise in substitutions])
+        probabilities = self._model.predict(pairs + [(s.passage.premise, text) for s, _, text in substitutions])
         rows = iter(probabilities[: len(pairs)])
         for result in results:
             for scored in result.scored:
                 scored.probabilities = next(rows)
-        for (scored, mismatch, _, premise), row in zip(substitutions, probabilities[len(pairs) :], strict=True):
+        for (scored, mismatch, _), row in zip(substitutions, probabilities[len(pairs) :], strict=True):
             entailment = float(row[_ENTAILMENT])
-            if premise is not scored.passage:
-                if entailment > scored.window_slot_entailment:
-                    scored.window_slot_entailment, scored.window_slot_mismatch = entailment, mismatch
-            elif mismatch.kind == "entity" and entailment > scored.entity_entailment:
+            if mismatch.kind == "entity" and entailment > scored.entity_entailment:
                 scored.entity_entailment, scored.entity_mismatch = entailment, mismatch
             elif mismatch.kind == "antonym":
                 scored.polarity_entailment = max(scored.polarity_entailment, entailment)
@@ -419,8 +398,6 @@ class NLIVerifier:
         stated = False
         for sentence in sentences[: int(params.slot_sentences)]:
             slots = [(sentence.slot_mismatch, sentence.slot_entailment, "slot")]
-            if params.window_slots:
-                slots.append((sentence.window_slot_mismatch, sentence.window_slot_entailment, "slot"))
             if params.entity_slots:
                 slots.append((sentence.entity_mismatch, sentence.entity_entailment, "entity"))
             for mismatch, entailment, basis in slots:
