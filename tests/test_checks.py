@@ -303,6 +303,8 @@ def test_a_day_of_the_month_is_a_date_in_either_order(
         ("It was the first time in years.", "Talks went on for weeks.", []),
         ("Profits rose for the year.", "Talks went on for weeks.", []),
         ("They signed a four-year-long plan.", "Talks went on for weeks.", []),
+        ("He was paid for week two.", "Talks went on for years.", []),
+        ("The dispute went on for centuries.", "The dispute went on for a century.", []),
     ],
 )  # fmt: skip
 def test_a_length_of_time_given_by_its_unit_is_a_date(

@@ -627,9 +627,10 @@ def _durations(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _DURATION.finditer(text):
         if match["unit"] and not match["modifier"] and not re.search(r"\s(?:an?|one)\s", match.group()):
-            continue  # "for the year", "in year" are no lengths of time
-        unit = (match["unit"] or match["units"].removesuffix("s")).lower()
-        found.setdefault("century" if unit == "centurie" else unit, match.group())
+            continue  # "paid for week two": a bare singular unit is no length of time
+        plural = (match["units"] or "").lower()
+        unit = match["unit"].lower() if match["unit"] else "century" if plural == "centuries" else plural[:-1]
+        found.setdefault(unit, match.group())
     return found
 
 
