@@ -87,8 +87,14 @@ _RATE = re.compile(
     r"|(?P<adverb>daily|weekly|monthly|annually|annual|yearly))\b(?!\s+(?:earlier|ago|later|before|after|on)\b)",
     re.IGNORECASE,
 )
-_PERIOD_OF = {"day": "day", "week": "week", "month": "month", "year": "year", "annum": "year", "daily": "day",
-              "weekly": "week", "monthly": "month", "annually": "year", "annual": "year", "yearly": "year"}  # fmt: skip
+# Every word for a span of time, with the unit it names: the period of a rate ("annually": year) and the
+# length a duration gives ("for decades": decade).
+_TIME_UNIT = {
+    "hour": "hour", "hours": "hour", "day": "day", "days": "day", "daily": "day", "week": "week", "weeks": "week",
+    "weekly": "week", "month": "month", "months": "month", "monthly": "month", "year": "year", "years": "year",
+    "annum": "year", "annually": "year", "annual": "year", "yearly": "year", "decade": "decade",
+    "decades": "decade", "century": "century", "centuries": "century",
+}  # fmt: skip
 # A length of time given by its unit alone: "for weeks", "for the past few months", "in recent years", "over the
 # last decade", "for a year". The unit is all it says, so another unit is another length ("for weeks" against
 # "for years"). "In" and "over" need a "past", "last", "recent" or "coming" ("the first time in years" is no
@@ -97,7 +103,7 @@ _DURATION = re.compile(
     r"\b(?:for\s+(?:the\s+(?=past|last|coming))?|(?:over|in)\s+(?:the\s+)?(?=past|last|recent|coming))"
     r"(?:(?P<modifier>past|last|recent|coming)\s+)?"
     r"(?:(?:(?:(?:a\s+)?few|several|many|some)\s+)?(?P<units>hours|days|weeks|months|years|decades|centuries)"
-    r"|(?:an?\s+|one\s+)?(?P<unit>hour|day|week|month|year|decade|century))\b(?![-\w])",
+    r"|(?:(?P<article>an?|one)\s+)?(?P<unit>hour|day|week|month|year|decade|century))\b(?![-\w])",
     re.IGNORECASE,
 )
 # Plural nouns the lexicon lists as their own lemma.
@@ -535,7 +541,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         after = _NEXT_WORD.match(normalised, match.end()) if unit.startswith("count:") else None
         recurs = _RATE.match(normalised, match.start() + len(shown.rstrip()))
         rate = recurs["rate"] if recurs else ""
-        period = _PERIOD_OF[(recurs["noun"] or recurs["adverb"]).lower()] if recurs else ""
+        period = _TIME_UNIT[(recurs["noun"] or recurs["adverb"]).lower()] if recurs else ""
         if bound:
             shown = f"{bound['bound']} {shown.strip()}"
         next_word = after[1] if after else ""
@@ -626,11 +632,9 @@ def _durations(text: str) -> dict[str, str]:
     """The lengths of time ``text`` gives by their unit alone, unit ("week") to the words ("for weeks")."""
     found: dict[str, str] = {}
     for match in _DURATION.finditer(text):
-        if match["unit"] and not match["modifier"] and not re.search(r"\s(?:an?|one)\s", match.group()):
+        if match["unit"] and not (match["modifier"] or match["article"]):
             continue  # "paid for week two": a bare singular unit is no length of time
-        plural = (match["units"] or "").lower()
-        unit = match["unit"].lower() if match["unit"] else "century" if plural == "centuries" else plural[:-1]
-        found.setdefault(unit, match.group())
+        found.setdefault(_TIME_UNIT[(match["unit"] or match["units"]).lower()], match.group())
     return found
 
 
