@@ -815,7 +815,7 @@ def names(text: str) -> dict[str, set[str]]:
     for match in _NAME_RUN.finditer(text):
         words = [re.sub(r"['’]s?$", "", word) for word in match.group().split()]  # "Zelenskiy's" -> "Zelenskiy"
         if any(word.lower() in _TITLE_CASE_ONLY for word in words[1:]):
-            continue  # a headline in title case ("Ocean Circulation Appears To Be Collapsing"), not a name
+            continue  # a headline in title case ("Glaciers Are Shrinking Faster"), not a name
         if _SENTENCE_START.search(text[: match.start()]) and _dictionary_word(words[0]):
             words = words[1:]  # a capitalised first word of a sentence ("Leaders", "The", "First-time")
         while words and (words[0].lower() in _FUNCTION_WORDS or words[0].lower().rstrip(".") in _TITLES):
