@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect
 from sqlmodel import Session, SQLModel, select
 
-from app.db import tables
+from app.db import repository, tables
 from app.db.engine import make_engine
 from app.db.migrate import alembic_config, upgrade_to_head
 
@@ -26,7 +26,7 @@ def test_migrations_build_the_declared_schema_and_downgrade_cleanly(database_url
         upgrade_to_head(engine)
         with engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
-            assert MigrationContext.configure(connection).get_current_revision() == "0003"
+            assert MigrationContext.configure(connection).get_current_revision() == "0004"
             command.downgrade(alembic_config(connection), "base")
             connection.commit()
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
@@ -98,6 +98,12 @@ def test_upgrading_keeps_every_row_and_the_cascade(database_url: str, versioned:
                     for i in range(2)
                 )
             session.commit()
+            # An audit record as revision 0002 stored it (the table model now has columns it lacks).
+            session.connection().exec_driver_sql(
+                "INSERT INTO checks (claim, verdict, confidence, scores, evidence, model_versions, latency_ms, "
+                "created_at) VALUES ('Old claim', 'unknown', 0.5, '{}', '[]', '{}', 9.0, '2026-11-29 10:00:00')"
+            )
+            session.commit()
         if not versioned:  # start-up stamps such a database first, then upgrades it
             with engine.connect() as connection:
                 connection.exec_driver_sql("DROP TABLE alembic_version")
@@ -116,5 +122,9 @@ def test_upgrading_keeps_every_row_and_the_cascade(database_url: str, versioned:
             session.commit()
             ids = session.exec(select(tables.Document.id).order_by(tables.Document.id)).all()
         assert ids == [1, 3]  # id 2 was not handed out again
+        with Session(engine) as session:
+            [record] = repository.list_checks(session, 0, 10)[0]
+            assert record.claim == "Old claim"
+            assert (record.explanation, record.parts, record.decisive_span) == (None, None, None)
     finally:
         engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -66,3 +66,8 @@ class CheckRecord(SQLModel, table=True):
     model_versions: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     latency_ms: float
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # The answer's words (revision 0004; null in older records): the explanation, the span inside the
+    # cited passage that decides, and each part of a compound claim with its verdict and explanation.
+    explanation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decisive_span: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    parts: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,7 +17,7 @@ from app.db.tables import CheckRecord
 from app.ml.embedder import Embedder
 from app.pipeline.claims import split_claim
 from app.pipeline.retrieval import Retriever
-from app.pipeline.verdicts import Verification, Verifier, combine_parts
+from app.pipeline.verdicts import DecisiveSpan, Passage, Verification, Verifier, combine_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,22 @@ class CheckOutcome:
     verification: Verification
     latency_ms: float
     checked_at: datetime
+
+
+def _cited(passage: Passage) -> dict[str, Any]:
+    """A passage as the audit record keeps it: where it is, not its text (``GET /documents/{id}`` has that)."""
+    return {
+        "document_id": passage.document_id,
+        "sentence_index": passage.sentence_index,
+        "sentence_indices": list(passage.sentence_indices),
+        "start": passage.start,
+        "end": passage.end,
+        "similarity": round(passage.similarity, 4),
+    }
+
+
+def _span(span: DecisiveSpan | None) -> dict[str, Any] | None:
+    return {"text": span.text, "start": span.start, "end": span.end} if span else None
 
 
 class Checker:
@@ -58,13 +75,23 @@ class Checker:
                     verdict=verification.verdict.value,
                     confidence=verification.confidence,
                     scores={k.value: v for k, v in verification.scores.items()},
-                    evidence=[
-                        {"document_id": p.document_id, "sentence_indices": list(p.sentence_indices)}
-                        for p in verification.evidence
-                    ],
+                    evidence=[_cited(p) for p in verification.evidence],
                     document_scope=scope,
                     model_versions=self.model_versions,
                     latency_ms=latency_ms,
+                    explanation=verification.explanation,
+                    decisive_span=_span(verification.decisive_span),
+                    parts=[
+                        {
+                            "claim": part.claim or "",
+                            "verdict": part.verdict.value,
+                            "confidence": part.confidence,
+                            "evidence": [_cited(p) for p in part.evidence[:1]],
+                            "explanation": part.explanation,
+                            "decisive_span": _span(part.decisive_span),
+                        }
+                        for part in verification.parts
+                    ],
                 )
                 for claim, verification in zip(claims, verifications, strict=True)
             ]
