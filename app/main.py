@@ -16,7 +16,7 @@ from app.api.middleware import (
     InferenceTimeoutMiddleware,
     RequestContextMiddleware,
 )
-from app.api.routes import checks, documents, health, metrics
+from app.api.routes import audit, checks, documents, health, metrics
 from app.api.security import ApiKeys, RateLimiter, current_client
 from app.core.config import Settings
 from app.core.logging import configure_logging
@@ -28,7 +28,8 @@ Checks claims against a reference corpus of news articles and answers **supporte
 **contradicted** or **unknown**, with a confidence and the exact passage cited
 (document, sentence, character offsets).
 
-Start with `POST /check` and the claim *"NATO gave Ukraine a membership timetable"*.
+Start with `POST /check` and the claim *"NATO gave Ukraine a membership timetable"*. Every answer is
+kept: `GET /checks/{id}` reads it back.
 """
 
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     }
     app.include_router(checks.router, **guarded)
     app.include_router(documents.router, **guarded)
+    app.include_router(audit.router, **guarded)
     app.include_router(metrics.router, **guarded)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
     model_routes = frozenset({("POST", "/check"), ("POST", "/check/batch"), ("POST", "/documents")})

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.db import repository
+from app.db.tables import CheckRecord
 
 OTHER_ARTICLE = {
     "title": "Germany expands rail network",
@@ -114,6 +115,79 @@ def test_every_check_is_recorded_for_audit(client: TestClient) -> None:
     assert record.evidence[0]["sentence_indices"] == body["evidence"][0]["sentence_indices"]
     # The response's time is the stored one (the record is not read back after its commit).
     assert record.created_at == datetime.fromisoformat(body["checked_at"])
+
+
+def test_a_past_check_reads_back_as_it_was_answered(client: TestClient, seed_document: dict[str, Any]) -> None:
+    body = check(client, "Germany committed 20 billion euros and Poland is expected to join the framework")
+    response = client.get(f"/checks/{body['id']}")
+    assert response.status_code == 200, response.text
+    record = response.json()
+    for field in ("id", "claim", "verdict", "confidence", "scores", "explanation", "decisive_span", "model_versions"):
+        assert record[field] == body[field], field
+    assert datetime.fromisoformat(record["checked_at"]) == datetime.fromisoformat(body["checked_at"])
+    assert record["document_scope"] is None
+    assert [p["claim"] for p in record["parts"]] == [p["claim"] for p in body["parts"]]
+    assert [p["verdict"] for p in record["parts"]] == [p["verdict"] for p in body["parts"]]
+    assert len(record["parts"]) == 2
+    assert len(record["evidence"]) == len(body["evidence"])
+    for stored, answered in zip(record["evidence"], body["evidence"], strict=True):
+        assert {k: stored[k] for k in ("document_id", "sentence_index", "sentence_indices", "start", "end")} == {
+            k: answered[k] for k in ("document_id", "sentence_index", "sentence_indices", "start", "end")
+        }
+        # Where the passage lies is enough to find it again in the document.
+        assert seed_document["text"][stored["start"] : stored["end"]] == answered["text"]
+
+
+def test_past_checks_are_listed_newest_first_and_by_verdict(client: TestClient, seed_document: dict[str, Any]) -> None:
+    claims = [
+        "Poland and Romania are expected to join the framework",
+        "NATO gave Ukraine a membership timetable",
+        "The European Central Bank raised interest rates",
+    ]
+    ids = [check(client, claim, document_ids=[seed_document["id"]])["id"] for claim in claims]
+    page = client.get("/checks", params={"limit": 2}).json()
+    assert page["total"] == 3
+    assert [r["id"] for r in page["items"]] == ids[::-1][:2]
+    assert all(r["document_scope"] == [seed_document["id"]] for r in page["items"])
+    rest = client.get("/checks", params={"limit": 2, "offset": 2}).json()
+    assert [r["id"] for r in rest["items"]] == [ids[0]]
+    contradicted = client.get("/checks", params={"verdict": "contradicted"}).json()
+    assert [r["claim"] for r in contradicted["items"]] == [claims[1]]
+    assert contradicted["total"] == 1
+    refused = client.get("/checks", params={"verdict": "maybe"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("check_id", [999, 0, -1, 2**40])
+def test_an_unknown_check_id_is_a_404(client: TestClient, check_id: int) -> None:
+    response = client.get(f"/checks/{check_id}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "check_not_found"
+    assert "GET /checks" in response.json()["error"]["message"]
+
+
+def test_a_record_from_before_revision_0004_reads_back_with_nulls(client: TestClient) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with Session(runtime.engine) as session:
+        old = CheckRecord(
+            claim="An old claim",
+            verdict="unknown",
+            confidence=0.5,
+            scores={"supported": 0.25, "contradicted": 0.25, "unknown": 0.5},
+            evidence=[{"document_id": 1, "sentence_indices": [3]}],
+            model_versions={"embedder": "e", "verifier": "v"},
+            latency_ms=12.0,
+        )
+        repository.add_check_records(session, [old])
+        old_id = old.id
+    record = client.get(f"/checks/{old_id}").json()
+    assert record["explanation"] is None and record["parts"] is None and record["decisive_span"] is None
+    assert record["evidence"] == [
+        {"document_id": 1, "sentence_indices": [3], "sentence_index": None, "start": None, "end": None,
+         "similarity": None}
+    ]  # fmt: skip
+    assert datetime.fromisoformat(record["checked_at"]).tzinfo is not None
 
 
 @pytest.mark.parametrize(

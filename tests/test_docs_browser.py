@@ -54,7 +54,10 @@ def test_docs_render_offline_and_try_it_out_returns_a_verdict(served_url: str) -
             page.wait_for_selector(".opblock", timeout=30_000)
 
             paths = page.locator(".opblock-summary-path").all_inner_texts()
-            for expected in ("/health", "/ready", "/check", "/check/batch", "/documents", "/documents/{document_id}"):
+            for expected in (
+                "/health", "/ready", "/check", "/check/batch", "/documents", "/documents/{document_id}", "/checks",
+                "/checks/{check_id}",
+            ):  # fmt: skip
                 assert any(path.replace("\u200b", "") == expected for path in paths), (expected, paths)
 
             operation = page.locator("#operations-check-check_claim_check_post")

@@ -102,6 +102,10 @@ def test_writes_can_be_limited_to_admin_keys(make_client: Callable[..., Any]) ->
         assert client.post("/check", json=CLAIM, headers=reader).status_code == 200
         assert client.post("/check", json=CLAIM, headers=admin).status_code == 200
         assert client.delete(f"/documents/{document_id}", headers=admin).status_code == 204
+        # The audit log says what every client asked: only admin keys read it.
+        for path in ("/checks", "/checks/1"):
+            assert client.get(path, headers=reader).json()["error"]["code"] == "admin_key_required", path
+            assert client.get(path, headers=admin).status_code == 200, path
 
 
 def test_rate_limit_per_client_address_when_open(make_client: Callable[..., Any]) -> None:

@@ -103,7 +103,7 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
         400: "Malformed JSON.",
         401: "No API key, or a wrong one (only when API keys are configured).",
         403: "An admin API key is needed (only when admin keys are configured).",
-        404: "Unknown document id.",
+        404: "Unknown document or check id.",
         413: "Request body too large.",
         422: "Invalid field: empty or too long claim or text, wrong types.",
         429: "Rate limit reached; Retry-After says when to retry.",

@@ -288,3 +288,64 @@ class CheckResponse(BaseModel):
 
 class BatchCheckResponse(BaseModel):
     results: list[CheckResponse]
+
+
+class CitedPassage(BaseModel):
+    """Where a passage of a past check lies; its text is ``document.text[start:end]`` (``GET /documents/{id}``)."""
+
+    document_id: int = Field(description="The document; it may have been deleted since.")
+    sentence_indices: list[int] = Field(description="All sentences the passage spans (with context).")
+    sentence_index: int | None = Field(default=None, description="The retrieved sentence (from 0).")
+    start: int | None = None
+    end: int | None = None
+    similarity: float | None = None
+
+
+class PartRecord(BaseModel):
+    """What the service answered for one part of a compound claim."""
+
+    claim: str
+    verdict: VerdictName
+    confidence: float = Field(ge=0, le=1)
+    evidence: list[CitedPassage] = Field(description="The passage this part's verdict rested on.")
+    explanation: str
+    decisive_span: DecisiveSpanOut | None = None
+
+
+class CheckRecordOut(BaseModel):
+    """An audit record: what the service answered for a claim, with the model versions that answered.
+
+    Records written before schema revision 0004 (2026-12-07) hold no explanation, decisive span or parts
+    (``null``), and their evidence only the document and sentence ids.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    claim: str
+    verdict: VerdictName
+    confidence: float = Field(ge=0, le=1)
+    scores: Scores
+    evidence: list[CitedPassage] = Field(
+        description="Passages considered; evidence[0] is the one the verdict rested on."
+    )
+    explanation: str | None
+    decisive_span: DecisiveSpanOut | None
+    parts: list[PartRecord] | None
+    document_scope: list[int] | None = Field(description="The documents the check was limited to; null: the corpus.")
+    model_versions: dict[str, str]
+    latency_ms: float
+    checked_at: datetime = Field(validation_alias="created_at")
+
+    @field_validator("checked_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # SQLite hands stored times back without their zone; they were written in UTC.
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class CheckRecordPage(BaseModel):
+    items: list[CheckRecordOut] = Field(description="Newest first.")
+    total: int = Field(description="Records that match the filter.")
+    offset: int
+    limit: int

@@ -51,7 +51,8 @@ class ApiKeys:
         self._keys = sorted(settings.api_keys | settings.admin_api_keys)
         self._admin_keys = settings.admin_api_keys
         self.enabled = bool(self._keys)
-        self.admin_only_writes = bool(self._admin_keys)
+        # With admin keys set, corpus writes and audit reads are theirs alone (see require_admin).
+        self.admin_required = bool(self._admin_keys)
 
     def identify(self, presented: str | None) -> Client | None:
         """The client owning ``presented``, or None; every stored hash is compared, whichever matches."""
@@ -102,7 +103,7 @@ def current_client(request: Request, _key: Annotated[str | None, Security(api_ke
 
 
 def require_admin(request: Request) -> None:
-    """Writes need an admin key when admin keys are configured."""
+    """Corpus writes and audit-log reads need an admin key when admin keys are configured."""
     keys = cast(ApiKeys, request.app.state.api_keys)
-    if keys.admin_only_writes and not _client(request).admin:
+    if keys.admin_required and not _client(request).admin:
         raise AdminKeyRequired()

@@ -66,12 +66,20 @@ class InvalidApiKey(FactCheckError):
         super().__init__(f"{what}; send a valid key in the X-API-Key header.")
 
 
+class CheckNotFound(FactCheckError):
+    status_code = 404
+    code = "check_not_found"
+
+    def __init__(self, check_id: int) -> None:
+        super().__init__(f"No check with id {check_id}; list past checks with GET /checks.")
+
+
 class AdminKeyRequired(FactCheckError):
     status_code = 403
     code = "admin_key_required"
 
     def __init__(self) -> None:
-        super().__init__("Adding and deleting documents needs an admin API key.")
+        super().__init__("Adding and deleting documents, and reading past checks, need an admin API key.")
 
 
 class RateLimited(FactCheckError):

@@ -16,8 +16,8 @@ _MAX_ID = 2**31 - 1
 _DOCUMENTS_PER_QUERY = 250
 
 
-def _may_exist(document_id: int) -> bool:
-    return 1 <= document_id <= _MAX_ID
+def _may_exist(row_id: int) -> bool:
+    return 1 <= row_id <= _MAX_ID
 
 
 def find_document_by_hash(session: Session, content_hash: str) -> Document | None:
@@ -141,8 +141,20 @@ def add_check_records(session: Session, records: Sequence[CheckRecord]) -> None:
 
 
 def recent_checks(session: Session, limit: int) -> list[CheckRecord]:
-    query = select(CheckRecord).order_by(col(CheckRecord.id).desc()).limit(limit)
-    return list(session.exec(query).all())
+    return list_checks(session, 0, limit)[0]
+
+
+def get_check(session: Session, check_id: int) -> CheckRecord | None:
+    return session.get(CheckRecord, check_id) if _may_exist(check_id) else None
+
+
+def list_checks(session: Session, offset: int, limit: int, verdict: str | None = None) -> tuple[list[CheckRecord], int]:
+    """A page of audit records, newest first, and how many there are (of ``verdict`` only, when given)."""
+    where = [col(CheckRecord.verdict) == verdict] if verdict is not None else []
+    total = session.exec(select(func.count()).select_from(CheckRecord).where(*where)).one()
+    offset = min(offset, _MAX_ID)  # as for documents
+    query = select(CheckRecord).where(*where).order_by(col(CheckRecord.id).desc()).offset(offset).limit(limit)
+    return list(session.exec(query).all()), int(total)
 
 
 def all_document_ids(session: Session) -> set[int]:
