@@ -122,7 +122,8 @@ def test_a_past_check_reads_back_as_it_was_answered(client: TestClient, seed_doc
     response = client.get(f"/checks/{body['id']}")
     assert response.status_code == 200, response.text
     record = response.json()
-    for field in ("id", "claim", "verdict", "confidence", "scores", "explanation", "decisive_span", "model_versions"):
+    answered = ("id", "claim", "verdict", "confidence", "scores", "explanation", "decisive_span", "model_versions")
+    for field in (*answered, "latency_ms"):
         assert record[field] == body[field], field
     assert datetime.fromisoformat(record["checked_at"]) == datetime.fromisoformat(body["checked_at"])
     assert record["document_scope"] is None

@@ -235,8 +235,8 @@ class CheckResponse(BaseModel):
                     "id": 1,
                     "claim": SEED_CLAIM,
                     "verdict": "contradicted",
-                    "confidence": 0.7061,
-                    "scores": {"supported": 0.1469, "contradicted": 0.7061, "unknown": 0.1469},
+                    "confidence": 0.7201,
+                    "scores": {"supported": 0.14, "contradicted": 0.7201, "unknown": 0.1399},
                     "evidence": [
                         {
                             "document_id": 1,
@@ -254,16 +254,15 @@ class CheckResponse(BaseModel):
                         }
                     ],
                     "explanation": "Sentence 2 of “G7 to announce long-term security guarantees for Ukraine in "
-                    "message to Russia” is about the same thing but the passage says 'rejected' where "
-                    "the claim has no negation.",
-                    "decisive_span": {"text": "rejected", "start": 434, "end": 442},
+                    "message to Russia” contradicts the claim: it says 'rejected'.",
+                    "decisive_span": {"text": "rejected", "start": 432, "end": 440},
                     "parts": [],
                     "model_versions": {
-                        "embedder": "sentence-transformers:all-MiniLM-L6-v2",
-                        "verifier": "similarity-checks-v1",
+                        "embedder": "onnx-fp32:all-MiniLM-L6-v2",
+                        "verifier": "nli-engine:nli-minilm-l6@8e87ec33ddca+onnx-fp32",
                     },
                     "checked_at": "2026-11-29T10:00:00Z",
-                    "latency_ms": 21.5,
+                    "latency_ms": 55.1,
                 }
             ]
         }
@@ -336,6 +335,11 @@ class CheckRecordOut(BaseModel):
     model_versions: dict[str, str]
     latency_ms: float
     checked_at: datetime = Field(validation_alias="created_at")
+
+    @field_validator("latency_ms")
+    @classmethod
+    def _as_answered(cls, value: float) -> float:
+        return round(value, 2)  # as the answer gave it; the record keeps the unrounded time
 
     @field_validator("checked_at")
     @classmethod
