@@ -115,11 +115,13 @@ class MeteredVerifier:
         self._slots = slots
         self.version = inner.version
 
-    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
+    def verify(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], wholes: Sequence[str] | None = None
+    ) -> list[Verification]:
         with self._slots:
             started = time.perf_counter()
             try:
-                verifications = self._inner.verify(items)
+                verifications = self._inner.verify(items, wholes)
             finally:
                 self._metrics.inference_seconds.labels("verify").observe(time.perf_counter() - started)
         for verification in verifications:

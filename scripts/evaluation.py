@@ -150,9 +150,11 @@ class RecordingVerifier:
         self.version = inner.version
         self.calls: list[list[tuple[str, Sequence[Passage]]]] = []
 
-    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
+    def verify(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], wholes: Sequence[str] | None = None
+    ) -> list[Verification]:
         self.calls.append(list(items))
-        return self.inner.verify(items)
+        return self.inner.verify(items, wholes)
 
 
 @dataclass

@@ -61,8 +61,10 @@ class ScoringVerifier:
         self.version = inner.version
         self.scores: list[list[ClaimScores]] = []
 
-    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
-        scores = self.inner.score(items, everything=True)
+    def verify(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], wholes: Sequence[str] | None = None
+    ) -> list[Verification]:
+        scores = self.inner.score(items, everything=True, wholes=wholes)
         self.scores.append(scores)
         return [self.inner.decide(s, self.inner.params) for s in scores]
 
@@ -228,7 +230,8 @@ def main() -> None:
             for _, parts, _ in rows:
                 for part in parts:
                     for scored in part.scored:
-                        scored.check(part.claim)  # the text checks may have changed since; the model's scores not
+                        # The text checks may have changed since; the model's scores not.
+                        scored.check(part.claim, part.whole)
     recorded.update(score_sets(engine, {name: examples for name, examples in sets.items() if name not in recorded}))
     recorded = {name: recorded[name] for name in sets}
     if args.scores_cache:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -7,8 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.core.config import Settings
 from app.db import repository
 from app.db.tables import CheckRecord
+from app.ml.embedder import Embedder
+from app.pipeline.similarity_verifier import SimilarityVerifier
+from app.pipeline.verdicts import Passage, Verification
+from app.runtime import Runtime
+from tests.conftest import SEEDS_DIR
 
 OTHER_ARTICLE = {
     "title": "Germany expands rail network",
@@ -248,3 +255,31 @@ def test_unknown_route_uses_the_error_shape(client: TestClient) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+class WholesRecorder(SimilarityVerifier):
+    """The similarity verifier, keeping the compound claim it was given with each part."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wholes: list[str] = []
+
+    def verify(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], wholes: Sequence[str] | None = None
+    ) -> list[Verification]:
+        self.wholes += list(wholes or [])
+        return super().verify(items, wholes)
+
+
+def test_each_part_of_a_compound_claim_is_verified_with_the_claim_it_comes_from(
+    embedder: Embedder, database_url: str
+) -> None:
+    verifier = WholesRecorder()
+    runtime = Runtime(Settings(database_url=database_url, seeds_dir=SEEDS_DIR), embedder, verifier)
+    try:
+        runtime.load()
+        compound = "Germany committed 12 billion euros and Japan will send tanks"
+        runtime.checker.check([compound, "Poland and Romania are expected to join the framework"], 5)
+    finally:
+        runtime.close()
+    assert verifier.wholes == [compound, compound, ""]  # a claim of one part has no other part

@@ -11,6 +11,8 @@ from app.pipeline.checks import (
     fold,
     names,
     quantities,
+    stated_elsewhere,
+    states,
 )
 
 GERMANY = (
@@ -549,3 +551,37 @@ def test_a_contracted_negation_is_reported_as_the_word_that_carries_it() -> None
     passage = 'The finance minister said: "The opposition’s figures don’t add up."'
     [mismatch] = [m for m in find_mismatches("The opposition's figures add up.", passage) if m.kind == "negation"]
     assert mismatch.passage_values == ("don’t",)  # as written, so that the decisive span can be found
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12bn euros", True),  # a number by its value
+        ("3.2 billion euros", False),
+        ("5%", False),  # not inside "0.5%"
+        ("Berlin", True),  # a country by the country
+        ("France", False),
+        ("Japan", True),
+        ("tanks", True),  # other words as words
+        ("tank", False),
+    ],
+)
+def test_states_compares_numbers_by_value_countries_by_country_and_words_as_words(value: str, expected: bool) -> None:
+    assert states("Germany committed 12 billion euros, a 0.5% rise, and Japan will send tanks", value) is expected
+
+
+def test_a_value_another_part_of_the_claim_states_is_not_another_value_in_this_part() -> None:
+    whole = "Germany committed 12 billion euros and France will deliver long-range missiles."
+    part = "France will deliver long-range missiles."
+    # A passage about both: Germany is the other part's country, not France's rival in this part's slot.
+    text = "France will deliver long-range missiles, while Germany committed 12 billion euros and Poland 3 billion."
+    assert [m.kind for m in find_mismatches("Italy will deliver long-range missiles.", text)] == ["name"]
+    found = find_mismatches(part.replace("France", "Italy"), text)
+    kept = stated_elsewhere(found, whole.replace("France", "Italy"))
+    # Italy against France stays; Germany, named by the other part, is no longer offered as Italy's rival.
+    assert [(m.kind, m.claim_value, m.passage_values) for m in kept] == [("name", "Italy", ("France", "Poland"))]
+    assert [(m.claim_value, m.passage_values) for m in found] == [("Italy", ("France", "Germany", "Poland"))]
+    # A negation has no value to compare: it is kept whatever the other parts say.
+    negated = find_mismatches("France will deliver missiles.", "France will not deliver missiles.")
+    assert stated_elsewhere(negated, "Germany will not pay and France will deliver missiles.") == negated
+

@@ -106,6 +106,21 @@ def test_a_swapped_person_in_the_same_slot_contradicts_when_entity_slots_are_on(
     assert off.verdict is Verdict.SUPPORTED  # unchecked, the model's entailment stands
 
 
+def test_a_name_the_other_part_of_a_compound_claim_states_is_no_rival_in_this_part() -> None:
+    whole = "Jane Roe has quit the Greens and joined Labour."
+    part = "Jane Roe has quit the Greens."
+    text = "Jane Roe has defected to Labour, the party said."
+    # The small model accepts the part with "Labour" put in, but Labour is what the other part says.
+    script = {(text, "Jane Roe has quit the Labour."): (0.9, 0.05, 0.05)}
+    verifier = NLIVerifier(ScriptedNLI(script), EngineParams(0.3, 0.5, 0.5, entity_slots=1.0))  # type: ignore[arg-type]
+    [alone] = verifier.verify([(part, [passage(text, 0.8, 2)])])
+    assert (alone.verdict, alone.explanation) == (
+        Verdict.CONTRADICTED, "The article says Labour, not Greens (sentence 3 of “Aid article”)."
+    )  # fmt: skip
+    [as_part] = verifier.verify([(part, [passage(text, 0.8, 2)])], wholes=[whole])
+    assert as_part.verdict is Verdict.UNKNOWN  # the passage never says which party she left
+
+
 def test_entailment_but_for_a_negation_is_a_denial() -> None:
     claim = "NATO gave Ukraine a membership timetable."
     text = "NATO rejected Ukraine's request for a membership timetable."

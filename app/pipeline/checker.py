@@ -115,7 +115,14 @@ class Checker:
         parts = [part for claim_parts in parts_per_claim for part in claim_parts]
         vectors = self._embedder.encode(parts)
         candidates = self._retriever.candidates(session, vectors, top_k, scope)
-        verified = iter(self._verifier.verify(list(zip(parts, candidates, strict=True))))
+        # Each part with the compound claim it comes from: a value one part states is not another value
+        # in the slot of the next ("quit the Conservatives and joined Labour").
+        wholes = [
+            claim if len(claim_parts) > 1 else ""
+            for claim, claim_parts in zip(claims, parts_per_claim, strict=True)
+            for _ in claim_parts
+        ]
+        verified = iter(self._verifier.verify(list(zip(parts, candidates, strict=True)), wholes))
         results = []
         for claim, claim_parts in zip(claims, parts_per_claim, strict=True):
             answers = [replace(next(verified), claim=part) for part in claim_parts]

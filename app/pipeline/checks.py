@@ -901,6 +901,34 @@ def _value_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return [*_number_mismatches(claim, passage), *_date_mismatches(claim, passage), *_name_mismatches(claim, passage)]
 
 
+def states(text: str, value: str) -> bool:
+    """Whether ``text`` states ``value``, a value a check found in a passage: a number by its value
+    ("12 billion" for "12bn"), a country by the country ("Kyiv" for "Ukraine"), other words as words."""
+    if numbers := quantities(value):
+        return any(q.agrees(p) for p in numbers for q in quantities(text))
+    if value_countries := countries(value):
+        return bool(set(value_countries) & set(countries(text)))
+    return re.search(rf"(?<!\w){re.escape(fold(value).lower())}(?!\w)", fold(text).lower()) is not None
+
+
+def stated_elsewhere(mismatches: list[Mismatch], whole: str) -> list[Mismatch]:
+    """``mismatches`` of a part of the compound claim ``whole`` without the passage values that ``whole``
+    states itself, in another part.
+
+    "Jackson quit the Conservatives and joined Labour" against "Jackson quit the Conservatives and
+    joined Labour on Friday": for the part "Jackson quit the Conservatives", the passage's "Labour" is
+    not another party in the same slot but the other part's. A negation has no value to compare.
+    """
+    kept = []
+    for mismatch in mismatches:
+        values = mismatch.passage_values
+        if mismatch.kind != "negation":
+            values = tuple(value for value in values if not states(whole, value))
+        if values:
+            kept.append(mismatch if values == mismatch.passage_values else replace(mismatch, passage_values=values))
+    return kept
+
+
 def find_mismatches(claim: str, passage: str) -> list[Mismatch]:
     """Every number, date, name, negation or antonym in ``claim`` that ``passage`` states differently."""
     folded_claim, folded_passage = fold(claim), fold(passage)

@@ -24,6 +24,7 @@ from app.pipeline.checks import (
     coverage,
     entity_mismatches,
     find_mismatches,
+    stated_elsewhere,
     value_mismatches,
 )
 from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification, split_scores
@@ -151,9 +152,12 @@ class ScoredPassage:
     # The same for an antonym: the claim with the passage's word in its place ("rose" -> "fell").
     polarity_entailment: float = 0.0
 
-    def check(self, claim: str) -> None:
-        """Run the explicit text checks (values, polarity, coverage) of ``claim`` against this passage."""
+    def check(self, claim: str, whole: str = "") -> None:
+        """Run the explicit text checks (values, polarity, coverage) of ``claim`` against this passage;
+        ``whole`` is the compound claim that ``claim`` is a part of, if it is one."""
         self.mismatches = find_mismatches(claim, self.passage.premise)
+        if whole:
+            self.mismatches = stated_elsewhere(self.mismatches, whole)
         self.coverage = coverage(claim, self.passage.premise)
 
     @property
@@ -172,6 +176,9 @@ class ClaimScores:
     claim: str
     passages: list[Passage]
     scored: list[ScoredPassage]
+    # The compound claim that ``claim`` is a part of ("" for a claim of one part): a value it states in
+    # another part is not another value in this part's slot.
+    whole: str = ""
 
 
 def _logit(p: float) -> float:
@@ -259,10 +266,17 @@ class NLIVerifier:
         self.params = params
         self.version = f"nli-engine:{model.version}"
 
-    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]:
-        return [self.decide(scores, self.params) for scores in self.score(items)]
+    def verify(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], wholes: Sequence[str] | None = None
+    ) -> list[Verification]:
+        return [self.decide(scores, self.params) for scores in self.score(items, wholes=wholes)]
 
-    def score(self, items: Sequence[tuple[str, Sequence[Passage]]], everything: bool = False) -> list[ClaimScores]:
+    def score(
+        self,
+        items: Sequence[tuple[str, Sequence[Passage]]],
+        everything: bool = False,
+        wholes: Sequence[str] | None = None,
+    ) -> list[ClaimScores]:
         """Run the NLI model over the (passage, claim) pairs and slot substitutions a decision can use.
 
         What cannot change a decision under the parameters costs no model pass: passages below the
@@ -277,14 +291,15 @@ class NLIVerifier:
 
         results = [
             ClaimScores(claim, list(passages), [ScoredPassage(p, np.zeros(3, np.float32), [])
-                                                for p in (passages if everything else first_round(passages, params))])
-            for claim, passages in items
+                                                for p in (passages if everything else first_round(passages, params))],
+                        whole)
+            for (claim, passages), whole in zip(items, wholes or [""] * len(items), strict=True)
         ]  # fmt: skip
         for result in results:
             for scored in result.scored:
                 # Any differing value keeps a passage from supporting; only a single sentence
                 # (whose value sits in one statement) can contradict through a slot.
-                scored.check(result.claim)
+                scored.check(result.claim, result.whole)
 
         def closest_sentences(result: ClaimScores, count: int | None) -> list[ScoredPassage]:
             sentences = [s for s in result.scored if s.passage.kind is PassageKind.SENTENCE]
@@ -306,7 +321,8 @@ class NLIVerifier:
         if everything or params.entity_slots:
             for result in results:
                 for scored in closest_sentences(result, _ENTITY_SENTENCES):
-                    for mismatch in entity_mismatches(result.claim, scored.passage.premise):
+                    found = entity_mismatches(result.claim, scored.passage.premise)
+                    for mismatch in stated_elsewhere(found, result.whole) if result.whole else found:
                         substitutions += [
                             (scored, narrowed, text) for narrowed, text in mismatch.substitutions_by_value(result.claim)
                         ]
@@ -365,7 +381,7 @@ class NLIVerifier:
         probabilities = self._model.predict([(passage.premise, result.claim) for result, passage in wanted])
         for (result, passage), row in zip(wanted, probabilities, strict=True):
             scored = ScoredPassage(passage, row, [])
-            scored.check(result.claim)
+            scored.check(result.claim, result.whole)
             result.scored.append(scored)
 
     def decide(self, scores: ClaimScores, params: EngineParams) -> Verification:

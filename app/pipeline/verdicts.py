@@ -88,7 +88,12 @@ class Verifier(Protocol):
 
     version: str
 
-    def verify(self, items: Sequence[tuple[str, Sequence[Passage]]]) -> list[Verification]: ...
+    def verify(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], wholes: Sequence[str] | None = None
+    ) -> list[Verification]:
+        """Verdicts for ``(claim, candidate passages)`` items, in order. ``wholes``, when given, holds for
+        each item the compound claim it is a part of, or "" for a claim of one part."""
+        ...
 
 
 def combine_parts(parts: Sequence[Verification]) -> Verification:
