@@ -585,3 +585,11 @@ def test_a_value_another_part_of_the_claim_states_is_not_another_value_in_this_p
     negated = find_mismatches("France will deliver missiles.", "France will not deliver missiles.")
     assert stated_elsewhere(negated, "Germany will not pay and France will deliver missiles.") == negated
 
+
+def test_a_party_named_another_way_is_the_same_party() -> None:
+    passage = "The Tory leader shrugged off the defection of one of his MPs, Jane Roe, a former minister, to Labour."
+    assert entity_mismatches("Jane Roe has quit the Conservatives.", passage) == []
+    assert entity_mismatches("Senator Smith joined the Republicans.", "Senator Smith, a GOP veteran, spoke.") == []
+    # Another party is still another party.
+    [other] = entity_mismatches("Senator Smith joined the Republicans.", "Senator Smith, a Democratic veteran, spoke.")
+    assert (other.claim_value, other.passage_values) == ("Republicans", ("Democratic",))

@@ -776,6 +776,10 @@ _PLACE_OR_PERIOD = {
     "age", "era", "epoch",
 }  # fmt: skip
 
+# Parties that news copy names in several ways: a claim's "Conservatives" is the article's "Tory".
+_PARTY_NAMES = ({"Conservative", "Conservatives", "Tory", "Tories"}, {"Republican", "Republicans", "GOP"})
+_OTHER_NAMES = {word: group for group in _PARTY_NAMES for word in group}
+
 
 def _dictionary_word(word: str) -> bool:
     """Whether ``word`` is an ordinary word: listed by the lexicon, a function word, or made of such
@@ -877,6 +881,7 @@ def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     for name, words in names(claim).items():
         initials = _initials(name)
         tokens = _tokens(words)
+        tokens |= {other for token in tokens for other in _OTHER_NAMES.get(token, ())}
         if tokens & passage_words or (initials and initials in passage_words) or name in passage_initials:
             continue
         if any(len(token) >= 5 and get_close_matches(token, capitalised, 1, 0.85) for token in tokens):
