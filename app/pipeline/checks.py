@@ -920,9 +920,9 @@ def stated_elsewhere(mismatches: list[Mismatch], whole: str) -> list[Mismatch]:
     """``mismatches`` of a part of the compound claim ``whole`` without the passage values that ``whole``
     states itself, in another part.
 
-    "Jackson quit the Conservatives and joined Labour" against "Jackson quit the Conservatives and
-    joined Labour on Friday": for the part "Jackson quit the Conservatives", the passage's "Labour" is
-    not another party in the same slot but the other part's. A negation has no value to compare.
+    "Jackson quit the Conservatives and joined Labour" against "Jackson has defected to Labour": for the
+    part "Jackson quit the Conservatives", the passage's "Labour" is not another party in the same slot
+    but the other part's. A negation has no value to compare.
     """
     kept = []
     for mismatch in mismatches:
