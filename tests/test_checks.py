@@ -587,7 +587,7 @@ def test_a_value_another_part_of_the_claim_states_is_not_another_value_in_this_p
 
 
 def test_a_party_named_another_way_is_the_same_party() -> None:
-    passage = "The Tory leader shrugged off the defection of one of his MPs, Jane Roe, a former minister, to Labour."
+    passage = "Jane Roe, a former minister, crossed the floor to Labour, the Tory whips confirmed."
     assert entity_mismatches("Jane Roe has quit the Conservatives.", passage) == []
     assert entity_mismatches("Senator Smith joined the Republicans.", "Senator Smith, a GOP veteran, spoke.") == []
     # Another party is still another party.
