@@ -112,7 +112,7 @@ def test_every_check_is_recorded_for_audit(client: TestClient) -> None:
     body = check(client, "Poland and Romania are expected to join the framework")
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     with Session(runtime.engine) as session:
-        [record] = repository.recent_checks(session, 1)
+        [record], _ = repository.list_checks(session, 0, 1)
     assert record.id == body["id"]
     assert record.claim == body["claim"]
     assert record.verdict == body["verdict"]

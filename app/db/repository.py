@@ -140,10 +140,6 @@ def add_check_records(session: Session, records: Sequence[CheckRecord]) -> None:
     session.commit()
 
 
-def recent_checks(session: Session, limit: int) -> list[CheckRecord]:
-    return list_checks(session, 0, limit)[0]
-
-
 def get_check(session: Session, check_id: int) -> CheckRecord | None:
     return session.get(CheckRecord, check_id) if _may_exist(check_id) else None
 

@@ -922,8 +922,11 @@ def stated_elsewhere(mismatches: list[Mismatch], whole: str) -> list[Mismatch]:
 
     "Jackson quit the Conservatives and joined Labour" against "Jackson has defected to Labour": for the
     part "Jackson quit the Conservatives", the passage's "Labour" is not another party in the same slot
-    but the other part's. A negation has no value to compare.
+    but the other part's. A negation has no value to compare. ``whole`` is "" for a claim of one part:
+    then every mismatch stands.
     """
+    if not whole:
+        return mismatches
     kept = []
     for mismatch in mismatches:
         values = mismatch.passage_values

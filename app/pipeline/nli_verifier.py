@@ -155,9 +155,7 @@ class ScoredPassage:
     def check(self, claim: str, whole: str = "") -> None:
         """Run the explicit text checks (values, polarity, coverage) of ``claim`` against this passage;
         ``whole`` is the compound claim that ``claim`` is a part of, if it is one."""
-        self.mismatches = find_mismatches(claim, self.passage.premise)
-        if whole:
-            self.mismatches = stated_elsewhere(self.mismatches, whole)
+        self.mismatches = stated_elsewhere(find_mismatches(claim, self.passage.premise), whole)
         self.coverage = coverage(claim, self.passage.premise)
 
     @property
@@ -322,7 +320,7 @@ class NLIVerifier:
             for result in results:
                 for scored in closest_sentences(result, _ENTITY_SENTENCES):
                     found = entity_mismatches(result.claim, scored.passage.premise)
-                    for mismatch in stated_elsewhere(found, result.whole) if result.whole else found:
+                    for mismatch in stated_elsewhere(found, result.whole):
                         substitutions += [
                             (scored, narrowed, text) for narrowed, text in mismatch.substitutions_by_value(result.claim)
                         ]
