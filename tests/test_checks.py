@@ -592,6 +592,46 @@ def test_a_party_named_another_way_is_the_same_party() -> None:
     passage = "Jane Roe, a former minister, crossed the floor to Labour, the Tory whips confirmed."
     assert entity_mismatches("Jane Roe has quit the Conservatives.", passage) == []
     assert entity_mismatches("Senator Smith joined the Republicans.", "Senator Smith, a GOP veteran, spoke.") == []
+    assert entity_mismatches("The Lib Dems won the seat.", "The Liberal Democrats won it from Plaid Cymru.") == []
     # Another party is still another party.
     [other] = entity_mismatches("Senator Smith joined the Republicans.", "Senator Smith, a Democratic veteran, spoke.")
     assert (other.claim_value, other.passage_values) == ("Republicans", ("Democratic",))
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "claim_value", "passage_values"),
+    [
+        ("The band toured Japan for the second time.", "The band toured Japan for the first time in May.",
+         "second time", ("first time",)),
+        ("Third-quarter sales fell.", "Second-quarter sales fell by 4%.", "Third-quarter", ("Second-quarter",)),
+        ("It was the fifth straight year of losses.", "It was the sixth straight year of losses.",
+         "fifth straight", ("sixth straight",)),
+        ("The tower was built in the 20th century.", "The tower dates from the twenty-first century.",
+         "20th century", ("twenty-first century",)),
+    ],
+)  # fmt: skip
+def test_a_rank_of_the_same_thing_given_otherwise_is_a_number_mismatch(
+    claim: str, passage: str, claim_value: str, passage_values: tuple[str, ...]
+) -> None:
+    [mismatch] = find_mismatches(claim, passage)
+    assert (mismatch.kind, mismatch.claim_value, mismatch.passage_values) == ("number", claim_value, passage_values)
+    assert mismatch.substitutions(claim) == [claim.replace(claim_value, passage_values[0])]
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("The band toured Japan for the first time.", "For the first time, the band toured Japan."),
+        ("The tower was built in the 21st century.", "The tower dates from the twenty-first century."),
+        ("The bank is the second largest lender.", "The bank is the largest lender."),  # nothing ranked alike
+        ("It was the first of many tours.", "It was the second of many tours."),  # "of" ranks nothing
+        ("The band played in the second round.", "The band won the first prize."),  # different things ranked
+    ],
+)  # fmt: skip
+def test_ranks_that_agree_or_rank_different_things_are_no_mismatch(claim: str, passage: str) -> None:
+    assert [m for m in find_mismatches(claim, passage) if m.kind == "number"] == []
+
+
+def test_a_rank_in_digits_is_not_an_amount() -> None:
+    assert quantities("the 21st century, the 3rd round") == ()
+    assert [q.text for q in quantities("3 rounds in the 5th year")] == ["3 rounds"]

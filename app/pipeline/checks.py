@@ -65,6 +65,14 @@ _DAY_OF_MONTH = re.compile(
     rf"(?:\s*(?:-|–)\s*(?P<last_day>[0-3]?\d)(?:st|nd|rd|th)?)?(?![\d:])"
 )
 _YEAR_RANGE = re.compile(r"\b(?P<first>(?:19|20)\d{2})\s*(?:to|through|until|-|–|—)\s*(?P<last>(?:19|20)\d{2})\b")
+# A rank and the word it ranks: "for the second time", "third-quarter profits", "the 21st century".
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_ORDINAL = re.compile(
+    rf"(?<![\w-])(?P<rank>\d+(?:st|nd|rd|th)|(?:(?:{_TENS})[\s-])?(?:first|second|third|fourth|fifth|sixth|seventh|"
+    r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth))[\s-]+(?P<word>[a-z]+)\b",
+    re.IGNORECASE,
+)
+_ORDINAL_SUFFIXES = {"st", "nd", "rd", "th"}
 _NUMBER_WORDS = (
     "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -508,9 +516,11 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     for match in _QUANTITY.finditer(normalised):
         if any(start <= match.start("number") < end for start, end in taken):
             continue
-        number = float(match["number"].replace(",", ""))
         scale_word = (match["scale"] or "").lower()
         unit_word = (match["unit"] or "").lower()
+        if unit_word in _ORDINAL_SUFFIXES and match.start("unit") == match.end("number"):
+            continue  # a rank ("21st", "5th"), not an amount: see _ordinal_mismatches
+        number = float(match["number"].replace(",", ""))
         if scale_word in ("m", "b", "k") and not match["symbol"] and unit_word not in _CURRENCY_WORDS:
             # "400m", "5k" and "1.87m" are more often metres, a race or a height than millions or thousands
             # ("the 400m victory", "1.87m while"); before a plural noun ("5m copies") they count.
@@ -600,6 +610,30 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
         recurring = [q for q in same_unit if q.period and claimed.agrees(q)]
         if claimed.period and recurring and all(q.period != claimed.period for q in recurring):
             mismatches.append(Mismatch("number", claimed.rate, tuple(dict.fromkeys(q.rate for q in recurring))))
+    return mismatches
+
+
+def _ordinals(text: str) -> dict[str, dict[int, str]]:
+    """The ranks ``text`` gives, by the word each ranks: {"time": {2: "second time"}} for "for the second time"."""
+    found: dict[str, dict[int, str]] = {}
+    for match in _ORDINAL.finditer(text):
+        word = match["word"].lower()
+        if word in _FUNCTION_WORDS or word.capitalize() in _MONTH_OF:
+            continue  # "the first of many", "the 1st of July" (a date, compared as one)
+        rank = re.match(r"\d+", alpha2digit(match["rank"], "en", threshold=0))
+        if rank:
+            found.setdefault(_singular(word), {})[int(rank.group())] = match.group()
+    return found
+
+
+def _ordinal_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """A rank of the same thing given differently: "for the second time" against "for the first time"."""
+    passage_ranks = _ordinals(passage)
+    mismatches = []
+    for word, ranks in _ordinals(claim).items():
+        stated = passage_ranks.get(word)
+        if stated and not ranks.keys() & stated.keys():
+            mismatches.append(Mismatch("number", next(iter(ranks.values())), tuple(stated.values())))
     return mismatches
 
 
@@ -777,7 +811,12 @@ _PLACE_OR_PERIOD = {
 }  # fmt: skip
 
 # Parties that news copy names in several ways: a claim's "Conservatives" is the article's "Tory".
-_PARTY_NAMES = ({"Conservative", "Conservatives", "Tory", "Tories"}, {"Republican", "Republicans", "GOP"})
+_PARTY_NAMES = (
+    {"Conservative", "Conservatives", "Tory", "Tories"},
+    {"Republican", "Republicans", "GOP"},
+    {"Liberal", "Liberals", "Lib", "Libs"},  # "Lib Dems" for "Liberal Democrats"
+    {"Democrat", "Democrats", "Dem", "Dems"},
+)
 _OTHER_NAMES = {word: group for group in _PARTY_NAMES for word in group}
 
 
@@ -903,7 +942,12 @@ def value_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 
 def _value_mismatches(claim: str, passage: str) -> list[Mismatch]:
-    return [*_number_mismatches(claim, passage), *_date_mismatches(claim, passage), *_name_mismatches(claim, passage)]
+    return [
+        *_number_mismatches(claim, passage),
+        *_ordinal_mismatches(claim, passage),
+        *_date_mismatches(claim, passage),
+        *_name_mismatches(claim, passage),
+    ]
 
 
 def states(text: str, value: str) -> bool:
