@@ -635,3 +635,17 @@ def test_ranks_that_agree_or_rank_different_things_are_no_mismatch(claim: str, p
 def test_a_rank_in_digits_is_not_an_amount() -> None:
     assert quantities("the 21st century, the 3rd round") == ()
     assert [q.text for q in quantities("3 rounds in the 5th year")] == ["3 rounds"]
+
+
+def test_of_several_passage_values_the_one_next_to_the_same_word_is_the_apt_one() -> None:
+    claim = "Germany will provide aid through 2035."
+    [mismatch] = find_mismatches(claim, GERMANY)
+    assert mismatch.passage_values == ("2023", "2032")
+    assert mismatch.in_context(claim, GERMANY).passage_values == ("2032",)
+    # Where no value stands next to a word the claim's stands next to, there is none.
+    claim = "Germany has promised 20 billion euros."
+    [mismatch] = find_mismatches(claim, GERMANY)
+    assert mismatch.in_context(claim, GERMANY) is None
+    assert mismatch.is_sum
+    [count] = find_mismatches("The alliance has 30 nations", NATO)
+    assert not count.is_sum

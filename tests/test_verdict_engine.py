@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.pipeline.checks import Mismatch
+from app.pipeline.checks import Mismatch, find_mismatches
 from app.pipeline.nli_verifier import EngineParams, NLIVerifier
 from app.pipeline.verdicts import Passage, PassageKind, Verdict, Verification
 
@@ -586,3 +586,48 @@ def test_a_model_contradiction_names_a_negation_only_the_claim_has() -> None:
     assert answer.explanation == (
         "Sentence 14 of “Aid article” contradicts the claim, which says 'not' where the sentence has no negation."
     )
+
+
+def test_a_slot_contradiction_names_the_value_next_to_the_same_word_as_the_claims() -> None:
+    claim = "The port's new cranes will run through 2035."
+    text = "The port has bought new cranes for 2026, which will run through 2034."
+    # The model accepts the claim with either year put back, the wrong one a little more.
+    script = {
+        (text, "The port's new cranes will run through 2026."): (0.9, 0.08, 0.02),
+        (text, "The port's new cranes will run through 2034."): (0.85, 0.1, 0.05),
+    }
+    answer = judge(script, claim, [passage(text, 0.8, 4)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "slot")
+    assert answer.explanation == "The article says 2034, not 2035 (sentence 5 of “Aid article”)."
+    assert answer.decisive_span is not None and answer.decisive_span.text == "2034"
+
+
+def test_a_model_contradiction_points_at_a_value_the_passage_gives_otherwise() -> None:
+    claim = "The city council has set aside 40 million pounds for new buses."
+    text = "The council, after a long debate over routes and fares, set aside 25 million pounds for new trams."
+    answer = judge({(text, claim): (0.05, 0.1, 0.85)}, claim, [passage(text, 0.7, 2)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "model")
+    assert answer.explanation == (
+        "Sentence 3 of “Aid article” contradicts the claim: it says 25 million pounds, not 40 million pounds."
+    )
+    assert answer.decisive_span is not None and answer.decisive_span.text == "25 million pounds"
+
+
+def test_a_changed_rank_contradicts_through_the_slot_check() -> None:
+    claim = "The orchestra toured Asia for the second time."
+    text = "The orchestra toured Asia for the first time last spring."
+    fixed = "The orchestra toured Asia for the first time."
+    answer = judge({(text, claim): (0.7, 0.2, 0.1), (text, fixed): (0.95, 0.04, 0.01)}, claim, [passage(text, 0.9, 0)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "slot")
+    assert answer.explanation == "The article says first time, not second time (sentence 1 of “Aid article”)."
+
+
+def test_a_model_contradiction_points_at_no_count_that_stands_elsewhere_in_the_passage() -> None:
+    claim = "The club has played 40 matches since it won promotion."
+    text = "After its 25 matches in the cup the club won promotion."
+    # The counts differ, but "25 matches" stands next to other words than the claim's "40 matches".
+    assert [m.kind for m in find_mismatches(claim, text)] == ["number"]
+    answer = judge({(text, claim): (0.05, 0.1, 0.85)}, claim, [passage(text, 0.7, 0)])
+    assert (answer.verdict, answer.basis) == (Verdict.CONTRADICTED, "model")
+    assert answer.explanation == "Sentence 1 of “Aid article” contradicts the claim."
+    assert answer.decisive_span is None

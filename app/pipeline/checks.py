@@ -418,6 +418,24 @@ class Mismatch:
             return f"the claim says {self.claim_value!r} where {passage} {has} no negation"
         return f"{passage} {says} {self.passage_value!r}, the claim says {self.claim_value!r}"
 
+    def in_context(self, claim: str, passage: str) -> Mismatch | None:
+        """This mismatch narrowed to the passage values that stand where the claim's value stands, next to the
+        same word ("through 2035" against "for 2023, through 2032": 2032); None when no value does."""
+        around = _neighbours(claim, self.claim_value)
+        shared = [len(around & _neighbours(passage, value)) for value in self.passage_values]
+        best = max(shared, default=0)
+        if not best:
+            return None
+        apt = tuple(value for value, count in zip(self.passage_values, shared, strict=True) if count == best)
+        return self if apt == self.passage_values else replace(self, passage_values=apt)
+
+    @property
+    def is_sum(self) -> bool:
+        """Whether the claim's value is an amount of money or a percentage: typed, so unlikely to be compared
+        with a value that counts something else."""
+        sums = {*_CURRENCY_WORDS.values(), "percent"}
+        return self.kind == "number" and any(q.unit in sums for q in quantities(self.claim_value))
+
     def substitutions(self, claim: str) -> list[str]:
         """The claim with its value replaced by each of the passage's, where the claim states the value as
         words of their own: a number also when spelled out ("five judges" is read as "5 judges"), an
@@ -439,6 +457,15 @@ class Mismatch:
             (replace(self, passage_values=(value,)), text)
             for value, text in zip(self.passage_values, self.substitutions(claim), strict=False)
         ]
+
+
+def _neighbours(text: str, value: str) -> set[tuple[str, str]]:
+    """The words just before and just after ``value`` where ``text`` first has it, lower-cased."""
+    found = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text)
+    if found is None:
+        return set()
+    before, after = _WORD.findall(text[: found.start()])[-1:], _WORD.findall(text[found.end() :])[:1]
+    return {("before", w.lower()) for w in before} | {("after", w.lower()) for w in after}
 
 
 def _mid_sentence(value: str) -> str:

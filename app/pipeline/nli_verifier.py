@@ -416,19 +416,22 @@ class NLIVerifier:
                 slots.append((sentence.entity_mismatch, sentence.entity_entailment, "entity"))
             for mismatch, entailment, basis in slots:
                 if not stated and mismatch is not None and entailment >= params.slot_threshold:
-                    return self._slot_contradicted(sentence, mismatch, basis, entailment, ranked, params)
+                    return self._slot_contradicted(scores.claim, sentence, mismatch, basis, entailment, ranked, params)
             if not stated and sentence.passage.similarity >= params.slot_similarity:
                 differing = next((m for m in sentence.mismatches if m.kind in _SLOT_KINDS), None)
                 if differing is not None:
                     similarity = sentence.passage.similarity
-                    return self._slot_contradicted(sentence, differing, "close_slot", similarity, ranked, params)
+                    return self._slot_contradicted(
+                        scores.claim, sentence, differing, "close_slot", similarity, ranked, params
+                    )
             flipped = any(m.kind in _POLARITY_KINDS for m in sentence.mismatches)
             if flipped and sentence.entailment >= params.polarity_threshold:
                 # The model would accept the claim but for a negation or antonym: that is a denial.
-                return self._contradicted(sentence, "polarity", sentence.entailment, ranked, params)
+                return self._contradicted(scores.claim, sentence, "polarity", sentence.entailment, ranked, params)
             if flipped and sentence.polarity_entailment >= params.polarity_slot_threshold:
                 # The passage states the claim with the opposite word ("up from", not "down from").
-                return self._contradicted(sentence, "polarity", sentence.polarity_entailment, ranked, params)
+                entailment = sentence.polarity_entailment
+                return self._contradicted(scores.claim, sentence, "polarity", entailment, ranked, params)
             stated = stated or (not sentence.mismatches and sentence.entailment >= params.support_threshold)
 
         # Combining sentences can support a claim but not create a contradiction none of them holds.
@@ -457,7 +460,7 @@ class NLIVerifier:
             default=None,
         )
         if contradicting is not None:
-            return self._contradicted(contradicting, "model", contradicting.contradiction, ranked, params)
+            return self._contradicted(scores.claim, contradicting, "model", contradicting.contradiction, ranked, params)
 
         def support_bar(scored: ScoredPassage) -> float:
             extra = {PassageKind.COMBINED: params.combined_threshold, PassageKind.WINDOW: params.window_threshold}
@@ -531,6 +534,7 @@ class NLIVerifier:
 
     def _slot_contradicted(
         self,
+        claim: str,
         sentence: ScoredPassage,
         mismatch: Mismatch,
         basis: str,
@@ -538,7 +542,16 @@ class NLIVerifier:
         ranked: list[Passage],
         params: EngineParams,
     ) -> Verification:
-        """Contradicted because ``sentence`` fills the claim's slot with another value; the explanation names both."""
+        """Contradicted because ``sentence`` fills the claim's slot with another value; the explanation names both.
+
+        Of several values in the sentence, it names those next to the same word as the claim's ("through 2032"
+        for "through 2035"), whichever the model confirmed; failing that, the one the model confirmed.
+        """
+        same = (mismatch.kind, mismatch.claim_value)
+        found = next((m for m in sentence.mismatches if (m.kind, m.claim_value) == same), None)
+        apt = found.in_context(claim, sentence.passage.premise) if found is not None else None
+        if apt is not None and apt is not found:
+            mismatch = apt
         claim_value, passage_values = mismatch.in_running_text()
         return self._verification(
             sentence.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(sentence.passage, ranked), params,
@@ -547,7 +560,7 @@ class NLIVerifier:
         )  # fmt: skip
 
     def _contradicted(
-        self, scored: ScoredPassage, basis: str, raw: float, ranked: list[Passage], params: EngineParams
+        self, claim: str, scored: ScoredPassage, basis: str, raw: float, ranked: list[Passage], params: EngineParams
     ) -> Verification:
         # A word-level polarity difference, when there is one, shows the journalist where to look.
         said = [
@@ -558,10 +571,26 @@ class NLIVerifier:
         # Or a negation only the claim has ("France will not deliver ..."): nothing in the passage to point at.
         denied = [m.claim_value for m in scored.mismatches if m.kind == "negation" and NO_NEGATION in m.passage_values]
         several = _several(scored.passage)
-        detail = f": {'they say' if several else 'it says'} {said[0]!r}" if said else ""
+        says = "they say" if several else "it says"
+        detail = f": {says} {said[0]!r}" if said else ""
         if denied and not said:
             where = "the sentences have" if several else "the sentence has"
             detail = f", which says {denied[0]!r} where {where} no negation"
+        # Or a value it gives otherwise where the claim has its value (next to the same word), or a sum of money
+        # or a percentage: the model need not have confirmed it for it to be where the journalist should look.
+        valued = next(
+            (
+                apt
+                for m in scored.mismatches
+                if m.kind in _SLOT_KINDS
+                and (apt := m.in_context(claim, scored.passage.premise) or (m if m.is_sum else None)) is not None
+            ),
+            None,
+        )
+        if valued is not None and not said and not denied:
+            claim_value, passage_values = valued.in_running_text()
+            detail = f": {says} {' or '.join(passage_values)}, not {claim_value}"
+            said = [valued.passage_values[0]]
         return self._verification(
             scored.coverage.share, Verdict.CONTRADICTED, basis, raw, self._cite(scored.passage, ranked), params,
             f"{_capital(_where(scored.passage))} {_verb(scored.passage, 'contradicts')} the claim{detail}.",
