@@ -649,3 +649,10 @@ def test_of_several_passage_values_the_one_next_to_the_same_word_is_the_apt_one(
     assert mismatch.is_sum
     [count] = find_mismatches("The alliance has 30 nations", NATO)
     assert not count.is_sum
+
+
+def test_a_rank_in_digits_counts_in_coverage_and_is_stated_in_either_form() -> None:
+    claim = "In its 5th report the panel warned of floods."
+    assert "5th" in coverage(claim, "In its report the panel warned of floods.").missing_specifics
+    assert coverage(claim, "The panel warned of floods in its fifth report.").share == 1.0
+    assert coverage(claim, "The panel warned of floods in its 5th report.").share == 1.0

@@ -67,11 +67,13 @@ _DAY_OF_MONTH = re.compile(
 _YEAR_RANGE = re.compile(r"\b(?P<first>(?:19|20)\d{2})\s*(?:to|through|until|-|–|—)\s*(?P<last>(?:19|20)\d{2})\b")
 # A rank and the word it ranks: "for the second time", "third-quarter profits", "the 21st century".
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_ORDINAL = re.compile(
-    rf"(?<![\w-])(?P<rank>\d+(?:st|nd|rd|th)|(?:(?:{_TENS})[\s-])?(?:first|second|third|fourth|fifth|sixth|seventh|"
-    r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth))[\s-]+(?P<word>[a-z]+)\b",
-    re.IGNORECASE,
+_RANK = (
+    rf"\d+(?:st|nd|rd|th)|(?:(?:{_TENS})[\s-])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth)"
 )
+_ORDINAL = re.compile(rf"(?<![\w-])(?P<rank>{_RANK})[\s-]+(?P<word>[a-z]+)\b", re.IGNORECASE)
+_RANK_IN_DIGITS = re.compile(r"(?<![\w.,])\d+(?:st|nd|rd|th)\b", re.IGNORECASE)
+_ANY_RANK = re.compile(rf"(?<![\w-])(?:{_RANK})\b", re.IGNORECASE)
 _ORDINAL_SUFFIXES = {"st", "nd", "rd", "th"}
 _NUMBER_WORDS = (
     "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -349,9 +351,13 @@ def _coverage(claim: str, passage: str) -> Coverage:
     passage_quantities = quantities(passage)
     numbers = quantities(claim)
     unstated_numbers = [q.text for q in numbers if not any(q.agrees(p) for p in passage_quantities)]
+    # A rank in digits ("5th"; one in words is a word above) is a number too, stated by "5th" or "fifth".
+    ranks = _RANK_IN_DIGITS.findall(claim)
+    passage_ranks = {_rank(found) for found in _ANY_RANK.findall(passage)}
+    unstated_numbers += [rank for rank in ranks if _rank(rank) not in passage_ranks]
     missing += unstated_numbers
     missing_specifics += unstated_numbers
-    total = len(claim_countries) + len(words) + len(numbers)
+    total = len(claim_countries) + len(words) + len(numbers) + len(ranks)
     share = 1.0 - len(missing) / total if total else 1.0
     return Coverage(share, tuple(missing), tuple(missing_specifics))
 
@@ -640,6 +646,12 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return mismatches
 
 
+def _rank(written: str) -> int | None:
+    """The number a rank stands for: 2 for "second" and "2nd", 21 for "twenty-first"."""
+    found = re.match(r"\d+", alpha2digit(written, "en", threshold=0))
+    return int(found.group()) if found else None
+
+
 def _ordinals(text: str) -> dict[str, dict[int, str]]:
     """The ranks ``text`` gives, by the word each ranks: {"time": {2: "second time"}} for "for the second time"."""
     found: dict[str, dict[int, str]] = {}
@@ -647,9 +659,9 @@ def _ordinals(text: str) -> dict[str, dict[int, str]]:
         word = match["word"].lower()
         if word in _FUNCTION_WORDS or word.capitalize() in _MONTH_OF:
             continue  # "the first of many", "the 1st of July" (a date, compared as one)
-        rank = re.match(r"\d+", alpha2digit(match["rank"], "en", threshold=0))
-        if rank:
-            found.setdefault(_singular(word), {})[int(rank.group())] = match.group()
+        rank = _rank(match["rank"])
+        if rank is not None:
+            found.setdefault(_singular(word), {})[rank] = match.group()
     return found
 
 
