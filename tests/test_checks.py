@@ -656,3 +656,10 @@ def test_a_rank_in_digits_counts_in_coverage_and_is_stated_in_either_form() -> N
     assert "5th" in coverage(claim, "In its report the panel warned of floods.").missing_specifics
     assert coverage(claim, "The panel warned of floods in its fifth report.").share == 1.0
     assert coverage(claim, "The panel warned of floods in its 5th report.").share == 1.0
+
+
+def test_a_count_whose_first_word_only_qualifies_is_given_with_its_noun() -> None:
+    claim = "The plan would close 186 public libraries."
+    [mismatch] = find_mismatches(claim, "The plan would close 168 public libraries by 2010.")
+    assert (mismatch.claim_value, mismatch.passage_values) == ("186 public libraries", ("168 public libraries",))
+    assert mismatch.substitutions(claim) == ["The plan would close 168 public libraries."]

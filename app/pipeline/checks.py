@@ -622,14 +622,29 @@ def _is_date(quantity: Quantity) -> bool:
     return quantity.unit == "year" or quantity.unit.startswith("day:")
 
 
+def _with_noun(quantity: Quantity) -> str:
+    """A count as a journalist reads it: "186 public bodies", not "186 public" (the word after the number is
+    what it counts, as compared, but here it only qualifies the plural noun after it)."""
+    unit_word = quantity.unit.removeprefix("count:")
+    if (
+        quantity.unit.startswith("count:")
+        and quantity.value != 1
+        and quantity.next_word
+        and not _is_plural_noun(unit_word)
+        and _is_plural_noun(quantity.next_word)
+    ):
+        return f"{quantity.text} {quantity.next_word}"
+    return quantity.text
+
+
 def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
     passage_quantities = [q for q in quantities(passage) if not _is_date(q)]
     mismatches = []
     for claimed in quantities(claim):
         if _is_date(claimed):
             continue
-        same_unit = [q for q in passage_quantities if q.unit == claimed.unit]
-        claimed_text = claimed.text
+        same_unit = [replace(q, text=_with_noun(q)) for q in passage_quantities if q.unit == claimed.unit]
+        claimed_text = _with_noun(claimed)
         if not same_unit and claimed.unit.startswith("count:"):
             # A count with a modifier on one side: "32 member nations" against "31 nations".
             pairs = [(claimed.counts(q.unit[6:]), q.counts(claimed.unit[6:]), q) for q in passage_quantities]
