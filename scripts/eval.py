@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from app.core.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT, Settings
 from app.pipeline.nli_verifier import EngineParams
 from app.pipeline.similarity_verifier import SimilarityVerifier
 from app.pipeline.verdicts import Verdict, Verifier
@@ -100,8 +100,11 @@ def main() -> None:
             harness.close()
 
     args.out.mkdir(parents=True, exist_ok=True)
-    params = EngineParams.load(params_path) if params_path.is_file() else None
+    # The engine's parameters and backend as the harness's settings read them (FACTCHECK_VERDICT_PARAMS, ...).
+    settings = Settings()
+    params = EngineParams.load(settings.verdict_params) if settings.verdict_params.is_file() else None
     result = {
+        "inference_backend": settings.inference_backend,
         "report": report,
         "engine_by_basis": by_basis,
         "misses": misses,
