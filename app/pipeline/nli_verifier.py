@@ -545,7 +545,8 @@ class NLIVerifier:
         """Contradicted because ``sentence`` fills the claim's slot with another value; the explanation names both.
 
         Of several values in the sentence, it names those next to the same word as the claim's ("through 2032"
-        for "through 2035"), whichever the model confirmed; failing that, the one the model confirmed.
+        for "through 2035"), even where the model accepted another a little more readily; failing that, the
+        one the model accepted.
         """
         same = (mismatch.kind, mismatch.claim_value)
         found = next((m for m in sentence.mismatches if (m.kind, m.claim_value) == same), None)
