@@ -12,6 +12,7 @@ from app.pipeline.checks import (
     names,
     quantities,
     stated_elsewhere,
+    stated_value,
     states,
 )
 
@@ -663,3 +664,10 @@ def test_a_count_whose_first_word_only_qualifies_is_given_with_its_noun() -> Non
     [mismatch] = find_mismatches(claim, "The plan would close 168 public libraries by 2010.")
     assert (mismatch.claim_value, mismatch.passage_values) == ("186 public libraries", ("168 public libraries",))
     assert mismatch.substitutions(claim) == ["The plan would close 168 public libraries."]
+
+
+def test_stated_value_gives_the_passages_words_for_a_number_of_the_claim() -> None:
+    assert stated_value("Germany pledged 12 billion euros in aid", GERMANY) == "12 billion euros"
+    assert stated_value("Germany gave €3.2bn in 2023", GERMANY) == "3.2 billion euros"
+    assert stated_value("Germany gave 5 billion euros", GERMANY) is None
+    assert stated_value("Germany pledged aid", GERMANY) is None

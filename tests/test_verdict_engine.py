@@ -151,6 +151,16 @@ def test_support_cites_the_entailing_passage() -> None:
     assert answer.verdict is Verdict.SUPPORTED
     assert answer.evidence[0] == states
     assert answer.confidence == 0.92  # identity calibration by default
+    assert answer.decisive_span is None  # nothing in the claim to point at
+
+
+def test_support_points_at_the_number_that_confirms_the_claim() -> None:
+    claim = "The council set aside 25 million pounds for new trams."
+    text = "After a long debate the council set aside £25m for new trams and 40 buses."
+    answer = judge({(text, claim): (0.9, 0.05, 0.05)}, claim, [passage(text, 0.8, 3)])
+    assert answer.verdict is Verdict.SUPPORTED
+    assert answer.decisive_span is not None and answer.decisive_span.text == "£25m"
+    assert answer.decisive_span.start == 100 + text.index("£25m")
 
 
 def test_nothing_relevant_is_unknown_and_costs_no_inference() -> None:

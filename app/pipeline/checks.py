@@ -1004,6 +1004,17 @@ def _value_mismatches(claim: str, passage: str) -> list[Mismatch]:
     ]
 
 
+def stated_value(claim: str, passage: str) -> str | None:
+    """The passage's words for the first number, sum or date of ``claim`` that it states, by value ("€12bn"
+    for "12 billion euros"): where a journalist looks to see the claim confirmed. None when it states none."""
+    passage_quantities = quantities(passage)
+    for claimed in quantities(claim):
+        for stated in passage_quantities:
+            if stated.unit == claimed.unit and claimed.agrees(stated):
+                return stated.text
+    return None
+
+
 def states(text: str, value: str) -> bool:
     """Whether ``text`` states ``value``, a value a check found in a passage: a number by its value
     ("12 billion" for "12bn"), a country by the country ("Kyiv" for "Ukraine"), other words as words."""

@@ -25,6 +25,7 @@ from app.pipeline.checks import (
     entity_mismatches,
     find_mismatches,
     stated_elsewhere,
+    stated_value,
     value_mismatches,
 )
 from app.pipeline.verdicts import DecisiveSpan, Passage, PassageKind, Verdict, Verification, split_scores
@@ -501,10 +502,12 @@ class NLIVerifier:
         supporting = max(alone or supports, key=lambda s: s.entailment, default=None)
         if supporting is not None:
             passage = supporting.passage
+            confirmed = stated_value(scores.claim, passage.premise)
             return self._verification(
                 supporting.coverage.share, Verdict.SUPPORTED, passage.kind.value, supporting.entailment,
                 self._cite(passage, ranked), params,
                 f"{_capital(_where(passage))} {_verb(passage, 'states')} what the claim says.",
+                DecisiveSpan.find(passage, confirmed) if confirmed else None,
             )  # fmt: skip
 
         closest = max(relevant, key=lambda s: max(s.entailment, s.contradiction))
